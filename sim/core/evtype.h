@@ -56,4 +56,37 @@ evtype_is_auth(const struct evtype *t)
 	return t->kind == EVTYPE_AUTH;
 }
 
+/*
+ * struct evset - a set of event types (subscriptions, mute lists,
+ * as_auth mappings): one bit per value, O(1) tests.  EVSET_BITS bounds
+ * the values a set can hold and is checked against evtype_count() by the
+ * tests.
+ */
+#define EVSET_BITS	256
+
+struct evset {
+	unsigned long long w[EVSET_BITS / 64];
+};
+
+static inline void
+evset_add(struct evset *s, int v)
+{
+	s->w[v >> 6] |= 1ULL << (v & 63);
+}
+
+static inline int
+evset_has(const struct evset *s, int v)
+{
+	return (s->w[v >> 6] >> (v & 63)) & 1;
+}
+
+static inline int
+evset_empty(const struct evset *s)
+{
+	for (unsigned i = 0; i < EVSET_BITS / 64; i++)
+		if (s->w[i] != 0)
+			return 0;
+	return 1;
+}
+
 #endif /* ESSIM_CORE_EVTYPE_H */
