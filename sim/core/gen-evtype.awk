@@ -11,6 +11,7 @@ NR == 1 { next }
 	}
 	short = $2; sub(/^ES_EVENT_TYPE_/, "", short)
 	kind = $3 == "auth" ? "EVTYPE_AUTH" : ($3 == "notify" ? "EVTYPE_NOTIFY" : "EVTYPE_RESERVED")
-	printf "\t{ %d, %s, \"%s\", \"%s\", \"%s\", \"%s\" },\n", $1, kind, short, $2, $4, $5
+	esl = $4 == "-" ? "" : $4
+	printf "\t{ %d, %s, \"%s\", \"%s\", \"%s\", \"%s\" },\n", $1, kind, short, $2, esl, $5
 	n++
 }

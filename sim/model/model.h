@@ -51,7 +51,9 @@ struct m_client;
  *   literal   "/usr/lib/libSystem.B.dylib"
  *   msg       "$path" / "$target": the path (or target path) of the ES
  *             message the running program is handling (in a handler, or
- *             in anything it calls or dispatches; see m_program)
+ *             in anything it calls or dispatches; see m_program).  Legal
+ *             in handlers and daemon services only; a service serving a
+ *             request from a program with no message sees empty paths
  *   choice    {"choice": {path: weight, ...}}
  *   zipf      {"zipf": {"prefix": "/Users/u/src/f", "n": 10000, "s": 1.1,
  *              "suffix": ".c"}}: prefix + rank + suffix, rank 1..n drawn
@@ -343,8 +345,8 @@ struct model {
 	const char		*file;		/* as given to model_load */
 	const char		*dir;		/* directory of file, for relative paths */
 	json_t			*json;		/* the whole document (owned) */
-	const char		*name;
-	const char		*about;
+	const char		*name;		/* default: file name without ".json" */
+	const char		*about;		/* default "" */
 	int64_t			 duration;	/* ns; default 60s */
 	uint64_t		 seed;		/* default 1 */
 
@@ -353,7 +355,7 @@ struct model {
 	int			 contention;	/* 0: cpu is a delay; 1: threads share cores */
 
 	/* es */
-	int64_t			 deadline[EVSET_BITS];	/* ns per AUTH type; default 30s */
+	int64_t			 deadline[EVSET_BITS];	/* ns per AUTH type; default 30s; 0 for non-AUTH values */
 	int64_t			 restart_delay;		/* default 5s */
 	int64_t			 early_boot_timeout;	/* default 60s (unknown on macOS) */
 	enum m_default_mute	 default_mute;		/* default NONE */
@@ -377,6 +379,10 @@ struct model {
 	struct m_trace		*trace;		/* NULL: no trace replay */
 
 	json_t			*expect;	/* borrowed from json; NULL if none */
+
+	/* Every distribution in the model, for model_free(). */
+	struct dist		**dists;
+	size_t			 ndists;
 
 	struct arena		*arena;		/* owns the strings and arrays */
 };

@@ -1,0 +1,72 @@
+/*
+ * deadline.h - AUTH deadlines and latencies, per client and event type.
+ *
+ * Per (client, event type): messages delivered, deadline misses, kills
+ * that followed a miss of that type, the response time of every answer
+ * and its headroom (the client's deadline for the type minus the response
+ * time: how close it came, even when nothing was missed), as histograms
+ * (analysis/hist.h: p50/p90/p99/p99.9/max within 0.4%, exact counts).
+ * Per client: response times of all types, the delivery-queue wait of
+ * every message (handler start - enqueue), misses, kills, restarts.  Per
+ * event type: syscall latency (the syscall to its completion, the verdict
+ * for AUTH).  One DEADLINE overrun finding per (client, type) that missed.
+ *
+ * The deadline of a (client, type) is the model's: es.deadline capped by
+ * the client's deadline_max, as the world applies it.
+ */
+#ifndef ESSIM_ANALYSIS_DEADLINE_H
+#define ESSIM_ANALYSIS_DEADLINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "analysis/findings.h"
+#include "analysis/hist.h"
+#include "es/probe.h"
+#include "model/model.h"
+
+struct dl;
+
+struct dl	*dl_new(const struct model *m, struct probe_bus *bus);
+void		 dl_free(struct dl *d);
+
+/* Append one finding per (client, type) with misses to out; once. */
+void		 dl_finish(struct dl *d, struct fd_list *out);
+
+/* Per (client, type value); NULL histograms when none were recorded. */
+uint64_t	 dl_messages(const struct dl *d, int client, int type);
+uint64_t	 dl_type_misses(const struct dl *d, int client, int type);
+uint64_t	 dl_type_kills(const struct dl *d, int client, int type);
+/* Smallest headroom of an answer, -1 when nothing was answered. */
+int64_t		 dl_min_headroom(const struct dl *d, int client, int type);
+const struct hist *dl_headroom(const struct dl *d, int client, int type);
+const struct hist *dl_response(const struct dl *d, int client, int type);
+/* The deadline in force for (client, type), ns. */
+int64_t		 dl_deadline(const struct dl *d, int client, int type);
+
+/* Per client, all types. */
+uint64_t	 dl_misses(const struct dl *d, int client);
+uint64_t	 dl_kills(const struct dl *d, int client);
+uint64_t	 dl_restarts(const struct dl *d, int client);
+/* Smallest headroom over all types, -1 when nothing was answered. */
+int64_t		 dl_client_min_headroom(const struct dl *d, int client);
+const struct hist *dl_client_response(const struct dl *d, int client);
+const struct hist *dl_queue_wait(const struct dl *d, int client);
+
+/* Per event type value: syscall latency; NULL when none. */
+const struct hist *dl_syscall(const struct dl *d, int type);
+
+/* The tables for people ("deadlines" and "latency"). */
+void		 dl_print(const struct dl *d, FILE *f);
+/*
+ * {"clients": {NAME: {"misses", "kills", "restarts", "response",
+ * "queue_wait", "types": {TYPE: {"deadline", "messages", "misses", "kills",
+ * "min_headroom", "response", "headroom"}}}}, "syscalls": {TYPE: LAT}}
+ * where each latency is {"count", "p50", "p90", "p99", "p99.9", "max"} in
+ * ns.  New reference.
+ */
+json_t		*dl_json(const struct dl *d);
+
+#endif /* ESSIM_ANALYSIS_DEADLINE_H */

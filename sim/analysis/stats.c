@@ -1,0 +1,649 @@
+/*
+ * stats.c - the basic run counters, as a probe listener; see stats.h.
+ *
+ * Everything here comes from probes, in the order the world emits them:
+ *   MSG_ENQUEUE        a client got a message (AUTH or NOTIFY)
+ *   MSG_RESPOND        the client answered: value = response time, from
+ *                      the message's enqueue to es_respond
+ *   DEADLINE_MISS      a missed AUTH deadline (any miss mode)
+ *   CLIENT_KILL        ES killed the client (a finding)
+ *   CLIENT_START       value > 0: a restart
+ *   THREAD_SPAWN/EXIT  live threads per process, and their peak
+ *   SYSCALL_DONE       a syscall completed: value = latency, verdict
+ *   SYNC_CRASH, SPIN   findings
+ * Histograms (analysis/hist.h) are exact to 0.4%; one per client and one
+ * per event type that occurs, created on first use.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "analysis/hist.h"
+#include "analysis/stats.h"
+#include "core/evtype.h"
+#include "core/xalloc.h"
+
+struct st_client {
+	uint64_t	 messages, auth_messages, misses, kills, restarts;
+	struct hist	*resp;
+	char		 last_miss[160];
+};
+
+struct st_proc {
+	int		 live, peak, pool_live, pool_peak;
+	uint64_t	 crashes;
+};
+
+struct st_type {
+	uint64_t	 count, denied;
+	struct hist	*lat;
+};
+
+struct st_finding {
+	const char	*kind;
+	int64_t		 t;
+	int		 process, client;
+	char		 detail[200];
+};
+
+struct stats {
+	const struct model	*m;
+	const struct probe_bus	*bus;
+	struct st_client	*c;
+	struct st_proc		*p;
+	struct st_type		 types[EVSET_BITS];
+	struct st_finding	*f;
+	size_t			 nf;
+	uint64_t		 fdropped;
+	uint64_t		 cache_hits, early_timeouts;
+};
+
+static struct st_finding *
+finding(struct stats *s, const char *kind, const struct probe_ev *ev)
+{
+	struct st_finding *f;
+
+	if (s->nf >= STATS_MAX_FINDINGS) {
+		s->fdropped++;
+		return NULL;
+	}
+	f = &s->f[s->nf++];
+	f->kind = kind;
+	f->t = ev->t;
+	f->process = ev->process;
+	f->client = ev->client;
+	f->detail[0] = '\0';
+	return f;
+}
+
+static void
+on_threads(struct stats *s, const struct probe_ev *ev)
+{
+	struct st_proc *p = &s->p[ev->process];
+	int d = ev->kind == PROBE_THREAD_SPAWN ? 1 : -1;
+
+	p->live += d;
+	if (p->live > p->peak)
+		p->peak = p->live;
+	if (ev->role == PROBE_ROLE_POOL) {
+		p->pool_live += d;
+		if (p->pool_live > p->pool_peak)
+			p->pool_peak = p->pool_live;
+	}
+}
+
+static void
+on_syscall(struct stats *s, const struct probe_ev *ev)
+{
+	struct st_type *t = &s->types[ev->evtype->value];
+
+	if (t->lat == NULL)
+		t->lat = hist_new();
+	t->count++;
+	if (ev->verdict == 0)
+		t->denied++;
+	hist_record(t->lat, ev->value);
+}
+
+static void
+on_finding(struct stats *s, const struct probe_ev *ev)
+{
+	struct st_finding *f;
+	char a[128], b[128];
+
+	switch (ev->kind) {
+	case PROBE_CLIENT_KILL:
+		if ((f = finding(s, "kill", ev)) != NULL)
+			snprintf(f->detail, sizeof(f->detail),
+			    "%s killed: missed the deadline of %s",
+			    s->m->clients[ev->client]->name,
+			    s->c[ev->client].last_miss);
+		break;
+	case PROBE_SYNC_CRASH:
+		s->p[ev->process].crashes++;
+		if ((f = finding(s, "sync_crash", ev)) != NULL)
+			snprintf(f->detail, sizeof(f->detail),
+			    "%s: dispatch_sync onto %s, which it owns",
+			    probe_name(s->bus, &ev->thread, a, sizeof(a)),
+			    probe_name(s->bus, &ev->obj, b, sizeof(b)));
+		break;
+	case PROBE_SPIN:
+		if ((f = finding(s, "spin", ev)) != NULL)
+			snprintf(f->detail, sizeof(f->detail),
+			    "%s ran %" PRId64 " actions without time passing "
+			    "and was stopped",
+			    probe_name(s->bus, &ev->thread, a, sizeof(a)),
+			    ev->value);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+listen(void *arg, const struct probe_ev *ev)
+{
+	struct stats *s = arg;
+	struct st_client *c = ev->client >= 0 ? &s->c[ev->client] : NULL;
+
+	switch (ev->kind) {
+	case PROBE_THREAD_SPAWN:
+	case PROBE_THREAD_EXIT:
+		on_threads(s, ev);
+		break;
+	case PROBE_SYSCALL_DONE:
+		on_syscall(s, ev);
+		break;
+	case PROBE_MSG_ENQUEUE:
+		c->messages++;
+		if (evtype_is_auth(ev->evtype))
+			c->auth_messages++;
+		break;
+	case PROBE_MSG_RESPOND:
+		hist_record(c->resp, ev->value);
+		break;
+	case PROBE_DEADLINE_MISS:
+		c->misses++;
+		snprintf(c->last_miss, sizeof(c->last_miss), "%s %s",
+		    ev->evtype->name, ev->path != NULL ? ev->path : "-");
+		break;
+	case PROBE_CLIENT_KILL:
+		c->kills++;
+		on_finding(s, ev);
+		break;
+	case PROBE_CLIENT_START:
+		if (ev->value > 0)
+			c->restarts++;
+		break;
+	case PROBE_CACHE_HIT:
+		s->cache_hits++;
+		break;
+	case PROBE_EARLY_BOOT_RELEASE:
+		if (ev->value)
+			s->early_timeouts++;
+		break;
+	default:
+		on_finding(s, ev);
+		break;
+	}
+}
+
+struct stats *
+stats_new(const struct model *m, struct probe_bus *bus)
+{
+	struct stats *s = xcalloc(1, sizeof(*s));
+
+	s->m = m;
+	s->bus = bus;
+	s->c = xcalloc(m->nclients + 1, sizeof(*s->c));
+	for (size_t i = 0; i < m->nclients; i++)
+		s->c[i].resp = hist_new();
+	s->p = xcalloc(m->nprocs + 1, sizeof(*s->p));
+	s->f = xcalloc(STATS_MAX_FINDINGS, sizeof(*s->f));
+	probe_listen(bus, PROBE_BIT(PROBE_THREAD_SPAWN) |
+	    PROBE_BIT(PROBE_THREAD_EXIT) | PROBE_BIT(PROBE_SYSCALL_DONE) |
+	    PROBE_BIT(PROBE_MSG_ENQUEUE) | PROBE_BIT(PROBE_MSG_RESPOND) |
+	    PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_CLIENT_KILL) |
+	    PROBE_BIT(PROBE_CLIENT_START) | PROBE_BIT(PROBE_SYNC_CRASH) |
+	    PROBE_BIT(PROBE_SPIN) | PROBE_BIT(PROBE_CACHE_HIT) |
+	    PROBE_BIT(PROBE_EARLY_BOOT_RELEASE), listen, s);
+	return s;
+}
+
+void
+stats_free(struct stats *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->m->nclients; i++)
+		hist_free(s->c[i].resp);
+	for (int v = 0; v < EVSET_BITS; v++)
+		hist_free(s->types[v].lat);
+	free(s->c);
+	free(s->p);
+	free(s->f);
+	free(s);
+}
+
+/* {"count", "mean", "p50", "p99", "max"}: null values when empty. */
+static json_t *
+hist_json(const struct hist *h)
+{
+	json_t *o = json_object();
+	uint64_t n = h != NULL ? hist_count(h) : 0;
+
+	json_object_set_new(o, "count", json_integer((json_int_t)n));
+	json_object_set_new(o, "mean", n ? json_real(hist_mean(h)) :
+	    json_null());
+	json_object_set_new(o, "p50", n ?
+	    json_integer(hist_quantile(h, 0.5)) : json_null());
+	json_object_set_new(o, "p99", n ?
+	    json_integer(hist_quantile(h, 0.99)) : json_null());
+	json_object_set_new(o, "max", n ? json_integer(hist_max(h)) :
+	    json_null());
+	return o;
+}
+
+static json_t *
+clients_json(const struct stats *s)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < s->m->nclients; i++) {
+		const struct st_client *c = &s->c[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "messages", json_integer(
+		    (json_int_t)c->messages));
+		json_object_set_new(j, "auth_messages", json_integer(
+		    (json_int_t)c->auth_messages));
+		json_object_set_new(j, "misses", json_integer(
+		    (json_int_t)c->misses));
+		json_object_set_new(j, "kills", json_integer(
+		    (json_int_t)c->kills));
+		json_object_set_new(j, "restarts", json_integer(
+		    (json_int_t)c->restarts));
+		json_object_set_new(j, "response_ns", hist_json(c->resp));
+		json_object_set_new(o, s->m->clients[i]->name, j);
+	}
+	return o;
+}
+
+static json_t *
+procs_json(const struct stats *s)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < s->m->nprocs; i++) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "peak_threads",
+		    json_integer(s->p[i].peak));
+		json_object_set_new(j, "peak_pool_threads",
+		    json_integer(s->p[i].pool_peak));
+		json_object_set_new(j, "crashes",
+		    json_integer((json_int_t)s->p[i].crashes));
+		json_object_set_new(o, s->m->procs[i]->name, j);
+	}
+	return o;
+}
+
+static json_t *
+syscalls_json(const struct stats *s)
+{
+	json_t *o = json_object();
+
+	for (int v = 0; v < EVSET_BITS; v++) {
+		const struct st_type *t = &s->types[v];
+		json_t *j;
+
+		if (t->count == 0)
+			continue;
+		j = json_object();
+		json_object_set_new(j, "count", json_integer(
+		    (json_int_t)t->count));
+		json_object_set_new(j, "denied", json_integer(
+		    (json_int_t)t->denied));
+		json_object_set_new(j, "latency_ns", hist_json(t->lat));
+		json_object_set_new(o, evtype_by_value(v)->name, j);
+	}
+	return o;
+}
+
+static json_t *
+findings_json(const struct stats *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < s->nf; i++) {
+		const struct st_finding *f = &s->f[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "kind", json_string(f->kind));
+		json_object_set_new(j, "t_ns", json_integer(f->t));
+		json_object_set_new(j, "process", f->process >= 0 ?
+		    json_string(s->m->procs[f->process]->name) : json_null());
+		json_object_set_new(j, "client", f->client >= 0 ?
+		    json_string(s->m->clients[f->client]->name) : json_null());
+		json_object_set_new(j, "detail", json_string(f->detail));
+		json_array_append_new(a, j);
+	}
+	return a;
+}
+
+json_t *
+stats_json(const struct stats *s, const struct stats_run *r)
+{
+	json_t *o = json_object();
+	double ev_s = r->wall_s > 0 ? (double)r->events / r->wall_s : 0;
+	double sim_s = r->wall_s > 0 ? (double)r->sim_ns / 1e9 / r->wall_s : 0;
+
+	json_object_set_new(o, "model", json_string(s->m->name));
+	json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
+	json_object_set_new(o, "duration_ns", json_integer(r->duration_ns));
+	json_object_set_new(o, "sim_ns", json_integer(r->sim_ns));
+	json_object_set_new(o, "events", json_integer((json_int_t)r->events));
+	json_object_set_new(o, "wall_s", json_real(r->wall_s));
+	json_object_set_new(o, "events_per_s", json_real(ev_s));
+	json_object_set_new(o, "sim_s_per_wall_s", json_real(sim_s));
+	json_object_set_new(o, "clients", clients_json(s));
+	json_object_set_new(o, "processes", procs_json(s));
+	json_object_set_new(o, "syscalls", syscalls_json(s));
+	json_object_set_new(o, "cache_hits", json_integer(
+	    (json_int_t)s->cache_hits));
+	json_object_set_new(o, "early_boot_timeouts", json_integer(
+	    (json_int_t)s->early_timeouts));
+	json_object_set_new(o, "findings", findings_json(s));
+	json_object_set_new(o, "findings_dropped", json_integer(
+	    (json_int_t)s->fdropped));
+	return o;
+}
+
+/* Three significant digits and a unit: "850ns", "1.25ms", "15.0s". */
+static const char *
+dur(int64_t ns, char *buf, size_t n)
+{
+	static const struct { int64_t div; const char *unit; } u[] = {
+		{ 1000000000, "s" }, { 1000000, "ms" }, { 1000, "us" },
+	};
+	double v;
+
+	if (ns < 0) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+		if (ns < u[i].div)
+			continue;
+		v = (double)ns / (double)u[i].div;
+		snprintf(buf, n, v < 10 ? "%.2f%s" : v < 100 ? "%.1f%s" :
+		    "%.0f%s", v, u[i].unit);
+		return buf;
+	}
+	snprintf(buf, n, "%" PRId64 "ns", ns);
+	return buf;
+}
+
+static void
+print_hist3(const struct hist *h, FILE *f)
+{
+	char a[32], b[32], c[32];
+	int empty = h == NULL || hist_count(h) == 0;
+
+	fprintf(f, " %9s %9s %9s", empty ? "-" : dur(hist_quantile(h, 0.5),
+	    a, sizeof(a)), empty ? "-" : dur(hist_quantile(h, 0.99), b,
+	    sizeof(b)), empty ? "-" : dur(hist_max(h), c, sizeof(c)));
+}
+
+static void
+print_tables(const struct stats *s, FILE *f)
+{
+	fprintf(f, "\nsyscalls            %10s %8s %9s %9s %9s\n", "count",
+	    "denied", "p50", "p99", "max");
+	for (int v = 0; v < EVSET_BITS; v++) {
+		const struct st_type *t = &s->types[v];
+
+		if (t->count == 0)
+			continue;
+		fprintf(f, "  %-18s%10" PRIu64 " %8" PRIu64,
+		    evtype_by_value(v)->name, t->count, t->denied);
+		print_hist3(t->lat, f);
+		fputc('\n', f);
+	}
+	fprintf(f, "\nclients             %10s %9s %9s %9s %6s %5s %8s\n",
+	    "messages", "resp p50", "p99", "max", "misses", "kills",
+	    "restarts");
+	for (size_t i = 0; i < s->m->nclients; i++) {
+		const struct st_client *c = &s->c[i];
+
+		fprintf(f, "  %-18s%10" PRIu64, s->m->clients[i]->name,
+		    c->messages);
+		print_hist3(c->resp, f);
+		fprintf(f, " %6" PRIu64 " %5" PRIu64 " %8" PRIu64 "\n",
+		    c->misses, c->kills, c->restarts);
+	}
+	fprintf(f, "\nprocesses           %12s %12s %8s\n", "peak threads",
+	    "peak pool", "crashes");
+	for (size_t i = 0; i < s->m->nprocs; i++)
+		fprintf(f, "  %-18s%12d %12d %8" PRIu64 "\n",
+		    s->m->procs[i]->name, s->p[i].peak, s->p[i].pool_peak,
+		    s->p[i].crashes);
+}
+
+void
+stats_print(const struct stats *s, const struct stats_run *r, FILE *f)
+{
+	char a[32];
+
+	fprintf(f, "essim run: %s (seed %" PRIu64 ")\n", s->m->name, r->seed);
+	if (s->m->about != NULL && s->m->about[0] != '\0')
+		fprintf(f, "  %s\n", s->m->about);
+	fprintf(f, "simulated %s in %.3fs of wall time: %.1f simulated s per "
+	    "second, %.2fM engine events/s (%" PRIu64 " events)\n",
+	    dur(r->sim_ns, a, sizeof(a)), r->wall_s,
+	    r->wall_s > 0 ? (double)r->sim_ns / 1e9 / r->wall_s : 0,
+	    r->wall_s > 0 ? (double)r->events / r->wall_s / 1e6 : 0,
+	    r->events);
+	print_tables(s, f);
+	if (s->cache_hits > 0 || s->early_timeouts > 0)
+		fprintf(f, "\ncache hits %" PRIu64 ", early-boot execs "
+		    "released by the timeout %" PRIu64 "\n", s->cache_hits,
+		    s->early_timeouts);
+	fprintf(f, "\nfindings: %zu\n", s->nf + (size_t)s->fdropped);
+	for (size_t i = 0; i < s->nf; i++)
+		fprintf(f, "  %10s  %-10s %s\n", dur(s->f[i].t, a, sizeof(a)),
+		    s->f[i].kind, s->f[i].detail);
+	if (s->fdropped > 0)
+		fprintf(f, "  ... and %" PRIu64 " more\n", s->fdropped);
+}
+
+static const char schema[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE run(id INTEGER PRIMARY KEY, model TEXT, model_file TEXT,"
+	" seed INTEGER, duration_ns INTEGER, sim_ns INTEGER, events INTEGER,"
+	" wall_s REAL, cache_hits INTEGER, early_boot_timeouts INTEGER,"
+	" findings_dropped INTEGER);"
+	"CREATE TABLE findings(run_id INTEGER, seq INTEGER, kind TEXT,"
+	" t_ns INTEGER, process TEXT, client TEXT, detail TEXT);"
+	"CREATE TABLE client_stats(run_id INTEGER, client TEXT,"
+	" messages INTEGER, auth_messages INTEGER, misses INTEGER,"
+	" kills INTEGER, restarts INTEGER, responses INTEGER,"
+	" resp_mean_ns REAL, resp_p50_ns INTEGER, resp_p99_ns INTEGER,"
+	" resp_max_ns INTEGER);"
+	"CREATE TABLE syscall_stats(run_id INTEGER, event_type TEXT,"
+	" count INTEGER, denied INTEGER, lat_mean_ns REAL,"
+	" lat_p50_ns INTEGER, lat_p99_ns INTEGER, lat_max_ns INTEGER);"
+	"CREATE TABLE process_stats(run_id INTEGER, process TEXT,"
+	" peak_threads INTEGER, peak_pool_threads INTEGER, crashes INTEGER);";
+
+/* Bind "?" parameters from a printf-like list: i int64, d double, t text. */
+static int
+exec_row(sqlite3 *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	va_start(ap, types);
+	for (int i = 0; types[i] != '\0'; i++) {
+		if (types[i] == 'i') {
+			int64_t v = va_arg(ap, int64_t);
+
+			sqlite3_bind_int64(st, i + 1, v);
+		} else if (types[i] == 'd') {
+			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+		} else {
+			const char *v = va_arg(ap, const char *);
+
+			if (v == NULL)
+				sqlite3_bind_null(st, i + 1);
+			else
+				sqlite3_bind_text(st, i + 1, v, -1,
+				    SQLITE_TRANSIENT);
+		}
+	}
+	va_end(ap);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int64_t
+q(const struct hist *h, double p)
+{
+	return h != NULL && hist_count(h) > 0 ? hist_quantile(h, p) : -1;
+}
+
+static int
+write_rows(sqlite3 *db, const struct stats *s, const struct stats_run *r)
+{
+	char v[32];
+	int rc = 0;
+
+	snprintf(v, sizeof(v), "%d", STATS_SCHEMA_VERSION);
+	rc |= exec_row(db, "INSERT INTO meta VALUES('schema_version', ?)",
+	    "t", v);
+	rc |= exec_row(db, "INSERT INTO meta VALUES('generator', 'essim run')",
+	    "");
+	rc |= exec_row(db, "INSERT INTO run VALUES(1,?,?,?,?,?,?,?,?,?,?)",
+	    "ttiiiidiii", s->m->name, r->model_file, (int64_t)r->seed,
+	    r->duration_ns, r->sim_ns, (int64_t)r->events, r->wall_s,
+	    (int64_t)s->cache_hits, (int64_t)s->early_timeouts,
+	    (int64_t)s->fdropped);
+	for (size_t i = 0; i < s->nf; i++)
+		rc |= exec_row(db, "INSERT INTO findings VALUES(1,?,?,?,?,?,?)",
+		    "itittt", (int64_t)i, s->f[i].kind, s->f[i].t,
+		    s->f[i].process >= 0 ? s->m->procs[s->f[i].process]->name :
+		    NULL, s->f[i].client >= 0 ?
+		    s->m->clients[s->f[i].client]->name : NULL, s->f[i].detail);
+	for (size_t i = 0; i < s->m->nclients; i++) {
+		const struct st_client *c = &s->c[i];
+
+		rc |= exec_row(db, "INSERT INTO client_stats VALUES"
+		    "(1,?,?,?,?,?,?,?,?,?,?,?)", "tiiiiiidiii",
+		    s->m->clients[i]->name, (int64_t)c->messages,
+		    (int64_t)c->auth_messages, (int64_t)c->misses,
+		    (int64_t)c->kills, (int64_t)c->restarts,
+		    (int64_t)hist_count(c->resp), hist_mean(c->resp),
+		    q(c->resp, 0.5), q(c->resp, 0.99), hist_max(c->resp));
+	}
+	for (int t = 0; t < EVSET_BITS; t++) {
+		const struct st_type *st = &s->types[t];
+
+		if (st->count == 0)
+			continue;
+		rc |= exec_row(db, "INSERT INTO syscall_stats VALUES"
+		    "(1,?,?,?,?,?,?,?)", "tiidiii", evtype_by_value(t)->name,
+		    (int64_t)st->count, (int64_t)st->denied,
+		    hist_mean(st->lat), q(st->lat, 0.5), q(st->lat, 0.99),
+		    hist_max(st->lat));
+	}
+	for (size_t i = 0; i < s->m->nprocs; i++)
+		rc |= exec_row(db,
+		    "INSERT INTO process_stats VALUES(1,?,?,?,?)",
+		    "tiii", s->m->procs[i]->name, (int64_t)s->p[i].peak,
+		    (int64_t)s->p[i].pool_peak, (int64_t)s->p[i].crashes);
+	return rc;
+}
+
+int
+stats_write_db(const struct stats *s, const struct stats_run *r,
+    const char *path, struct err *e)
+{
+	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+	sqlite3 *db = NULL;
+	int rc;
+
+	unlink(tmp);
+	rc = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "BEGIN;", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, schema, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = write_rows(db, s, r) == 0 ? SQLITE_OK : SQLITE_ERROR;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "COMMIT;", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		err_set(e, "%s: %s", path, db != NULL ? sqlite3_errmsg(db) :
+		    "cannot open");
+		sqlite3_close(db);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	sqlite3_close(db);
+	if (rename(tmp, path) != 0) {
+		err_set(e, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+uint64_t
+stats_client_kills(const struct stats *s, int client)
+{
+	return s->c[client].kills;
+}
+
+uint64_t
+stats_client_restarts(const struct stats *s, int client)
+{
+	return s->c[client].restarts;
+}
+
+uint64_t
+stats_client_misses(const struct stats *s, int client)
+{
+	return s->c[client].misses;
+}
+
+uint64_t
+stats_client_messages(const struct stats *s, int client)
+{
+	return s->c[client].messages;
+}
+
+uint64_t
+stats_syscalls(const struct stats *s, int evtype_value)
+{
+	return s->types[evtype_value].count;
+}
+
+size_t
+stats_nfindings(const struct stats *s)
+{
+	return s->nf + (size_t)s->fdropped;
+}

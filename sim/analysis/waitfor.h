@@ -1,0 +1,54 @@
+/*
+ * waitfor.h - actual deadlocks: the wait-for graph of the simulated world,
+ * kept up to date from probes, and the cycles that close in it.
+ *
+ * Who waits for whom (DESIGN §5): a thread waits for the ES verdict of an
+ * event, a daemon's reply, a lock's owner or a serial queue's drainer; a
+ * verdict waits for every client whose message is unanswered (all of
+ * them: any one stuck holds it); a message waits for its client's
+ * delivery queue, which waits for the thread running the current handler,
+ * or for the thread handling it, or, retained, for the client's pool
+ * threads when the pool is at its cap; a request waits for the worker
+ * serving it, or queued, for any of the daemon's busy workers (an "or":
+ * stuck only when all of them are).  A DEADLOCK finding is reported at
+ * the instant a cycle of stuck waits closes, with the chain in words, and
+ * how and when it ended ("broken at t=15.000s when the AUTH_OPEN deadline
+ * killed acme", or "still closed at the end of the run").
+ *
+ * Each cycle instance is reported once; the same cycle forming again
+ * later (after a restart) is a new instance, numbered within its class
+ * (the cycle with instance numbers stripped from its names).
+ *
+ * Cost: a check runs only when a wait edge is added (a thread starts a
+ * wait that has an owner, or a daemon worker or pool thread blocks while
+ * requests or retained messages depend on them) and walks forward from
+ * the new edge: the chain it starts, not the graph.  docs/findings.md
+ * describes the finding.
+ */
+#ifndef ESSIM_ANALYSIS_WAITFOR_H
+#define ESSIM_ANALYSIS_WAITFOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/findings.h"
+#include "es/probe.h"
+#include "model/model.h"
+
+struct wf;
+
+/*
+ * A wait-for analysis of a world of model m, listening on bus; its
+ * findings are appended to out.  m, bus and out must outlive it.
+ */
+struct wf	*wf_new(const struct model *m, struct probe_bus *bus,
+		    struct fd_list *out);
+void		 wf_free(struct wf *w);
+
+/* Deadlock instances found, and distinct cycles (classes) among them. */
+size_t		 wf_deadlocks(const struct wf *w);
+size_t		 wf_classes(const struct wf *w);
+/* Instances still closed now. */
+size_t		 wf_open(const struct wf *w);
+
+#endif /* ESSIM_ANALYSIS_WAITFOR_H */
