@@ -6,13 +6,19 @@
  *   MSG_ENQUEUE        a message for (client, type): counted
  *   MSG_HANDLER_START  value = time it waited on the delivery queue
  *   MSG_RESPOND        value = response time since enqueue; headroom is
- *                      the (client, type) deadline minus that
+ *                      the (client, type) deadline minus that: with one
+ *                      deadline per (client, type), its distribution is
+ *                      the response times' mirrored, so only the minimum
+ *                      is kept (exact) and quantiles are read from the
+ *                      response histogram
  *   DEADLINE_MISS      a miss of (client, type); a CLIENT_KILL right after
  *                      is charged to that type
  *   CLIENT_START       value > 0: a restart
  *   SYSCALL_DONE       value = syscall latency, per type
  * Histograms are created on first use (35 KB each), so a model with many
- * clients pays only for the (client, type) pairs that occur.  stats.c
+ * clients pays only for the (client, type) pairs that occur; a client's
+ * response times over all types are the merge of its types' histograms,
+ * made once by dl_finish().  stats.c
  * keeps a per-client response histogram and a per-type syscall one of its
  * own for the run summary; these are the analyses' (per type, with
  * headroom and queue waits) and what `essim check` reads.
@@ -30,7 +36,7 @@ struct ct {				/* one (client, type) */
 	uint64_t	 messages, misses, kills;
 	int64_t		 min_headroom;	/* -1: none */
 	int64_t		 first_miss;
-	struct hist	*resp, *head;
+	struct hist	*resp;
 };
 
 struct cl {
@@ -93,18 +99,15 @@ on_respond(struct dl *d, const struct probe_ev *ev)
 	int64_t h = dl_deadline(d, ev->client, v) - ev->value;
 
 	hist_record(lazy(&c->resp), ev->value);
-	hist_record(lazy(&d->cl[ev->client].resp), ev->value);
 	if (h < 0)
 		h = 0;		/* answered at the very instant of the deadline */
-	hist_record(lazy(&c->head), h);
 	if (c->min_headroom < 0 || h < c->min_headroom)
 		c->min_headroom = h;
 }
 
-static void
-listen(void *arg, const struct probe_ev *ev)
+void
+dl_probe(struct dl *d, const struct probe_ev *ev)
 {
-	struct dl *d = arg;
 	struct ct *c;
 
 	switch (ev->kind) {
@@ -144,13 +147,17 @@ listen(void *arg, const struct probe_ev *ev)
 	}
 }
 
-#define DL_MASK	(PROBE_BIT(PROBE_MSG_ENQUEUE) |				\
-	PROBE_BIT(PROBE_MSG_HANDLER_START) | PROBE_BIT(PROBE_MSG_RESPOND) | \
-	PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_CLIENT_KILL) |	\
-	PROBE_BIT(PROBE_CLIENT_START) | PROBE_BIT(PROBE_SYSCALL_DONE))
+uint64_t
+dl_mask(void)
+{
+	return PROBE_BIT(PROBE_MSG_ENQUEUE) |
+	    PROBE_BIT(PROBE_MSG_HANDLER_START) | PROBE_BIT(PROBE_MSG_RESPOND) |
+	    PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_CLIENT_KILL) |
+	    PROBE_BIT(PROBE_CLIENT_START) | PROBE_BIT(PROBE_SYSCALL_DONE);
+}
 
 struct dl *
-dl_new(const struct model *m, struct probe_bus *bus)
+dl_new(const struct model *m)
 {
 	struct dl *d = xcalloc(1, sizeof(*d));
 
@@ -159,7 +166,6 @@ dl_new(const struct model *m, struct probe_bus *bus)
 	d->cl = xcalloc(m->nclients + 1, sizeof(*d->cl));
 	for (size_t i = 0; i < m->nclients; i++)
 		d->cl[i].last_miss = -1;
-	probe_listen(bus, DL_MASK, listen, d);
 	return d;
 }
 
@@ -171,7 +177,6 @@ dl_free(struct dl *d)
 	for (size_t i = 0; i < d->m->nclients * EVSET_BITS; i++)
 		if (d->ct[i] != NULL) {
 			hist_free(d->ct[i]->resp);
-			hist_free(d->ct[i]->head);
 			free(d->ct[i]);
 		}
 	for (size_t i = 0; i < d->m->nclients; i++) {
@@ -185,10 +190,25 @@ dl_free(struct dl *d)
 	free(d);
 }
 
+/* Per-client response times: the merge of the client's types. */
+static void
+merge_clients(struct dl *d)
+{
+	for (size_t c = 0; c < d->m->nclients; c++)
+		for (int v = 0; v < EVSET_BITS; v++) {
+			const struct ct *x = ct_at(d, (int)c, v);
+
+			if (x != NULL && x->resp != NULL)
+				hist_merge(lazy(&d->cl[c].resp), x->resp);
+		}
+}
+
 void
 dl_finish(struct dl *d, struct fd_list *out)
 {
 	char a[UNITS_DURATION_MAX], b[UNITS_DURATION_MAX];
+
+	merge_clients(d);
 
 	for (size_t c = 0; c < d->m->nclients; c++)
 		for (int v = 0; v < EVSET_BITS; v++) {
@@ -249,12 +269,16 @@ dl_min_headroom(const struct dl *d, int client, int type)
 	return x != NULL ? x->min_headroom : -1;
 }
 
-const struct hist *
-dl_headroom(const struct dl *d, int client, int type)
+int64_t
+dl_headroom_quantile(const struct dl *d, int client, int type, double q)
 {
 	const struct ct *x = ct_at(d, client, type);
+	int64_t h;
 
-	return x != NULL ? x->head : NULL;
+	if (x == NULL || x->resp == NULL || hist_count(x->resp) == 0)
+		return -1;
+	h = dl_deadline(d, client, type) - hist_quantile(x->resp, 1.0 - q);
+	return h < 0 ? 0 : h;
 }
 
 const struct hist *
@@ -346,14 +370,15 @@ types_json(const struct dl *d, int c)
 		if (x == NULL || !evtype_is_auth(evtype_by_value(v)))
 			continue;
 		json_object_set_new(o, evtype_by_value(v)->name, json_pack(
-		    "{s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
+		    "{s:I, s:I, s:I, s:I, s:I, s:o, s:I}",
 		    "deadline", (json_int_t)dl_deadline(d, c, v),
 		    "messages", (json_int_t)x->messages,
 		    "misses", (json_int_t)x->misses,
 		    "kills", (json_int_t)x->kills,
 		    "min_headroom", (json_int_t)x->min_headroom,
 		    "response", lat_json(x->resp),
-		    "headroom", lat_json(x->head)));
+		    "headroom_p1", (json_int_t)dl_headroom_quantile(d, c, v,
+		    0.01)));
 	}
 	return o;
 }
@@ -410,7 +435,7 @@ dl_print(const struct dl *d, FILE *f)
 			    dur(dl_deadline(d, (int)k, v), a), x->messages,
 			    x->misses, x->kills, dur(x->min_headroom, b),
 			    dur(x->resp ? hist_quantile(x->resp, 0.99) : -1, c),
-			    dur(x->head ? hist_quantile(x->head, 0.01) : -1, e));
+			    dur(dl_headroom_quantile(d, (int)k, v, 0.01), e));
 		}
 	header = 0;
 	for (size_t k = 0; k < d->m->nclients; k++) {

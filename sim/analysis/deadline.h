@@ -4,7 +4,8 @@
  * Per (client, event type): messages delivered, deadline misses, kills
  * that followed a miss of that type, the response time of every answer
  * and its headroom (the client's deadline for the type minus the response
- * time: how close it came, even when nothing was missed), as histograms
+ * time: how close it came, even when nothing was missed; its minimum
+ * exactly, its quantiles from the response times), as histograms
  * (analysis/hist.h: p50/p90/p99/p99.9/max within 0.4%, exact counts).
  * Per client: response times of all types, the delivery-queue wait of
  * every message (handler start - enqueue), misses, kills, restarts.  Per
@@ -29,10 +30,17 @@
 
 struct dl;
 
-struct dl	*dl_new(const struct model *m, struct probe_bus *bus);
+/* For model m (which must outlive it); probes come through dl_probe(). */
+struct dl	*dl_new(const struct model *m);
 void		 dl_free(struct dl *d);
+void		 dl_probe(struct dl *d, const struct probe_ev *ev);
+/* The probe kinds dl_probe() wants. */
+uint64_t	 dl_mask(void);
 
-/* Append one finding per (client, type) with misses to out; once. */
+/*
+ * Merge the per-client histograms and append one finding per (client,
+ * type) with misses to out.  Once, after the run.
+ */
 void		 dl_finish(struct dl *d, struct fd_list *out);
 
 /* Per (client, type value); NULL histograms when none were recorded. */
@@ -41,7 +49,13 @@ uint64_t	 dl_type_misses(const struct dl *d, int client, int type);
 uint64_t	 dl_type_kills(const struct dl *d, int client, int type);
 /* Smallest headroom of an answer, -1 when nothing was answered. */
 int64_t		 dl_min_headroom(const struct dl *d, int client, int type);
-const struct hist *dl_headroom(const struct dl *d, int client, int type);
+/*
+ * The q-quantile of headroom: the deadline minus the (1 - q)-quantile of
+ * the response times (within hist.h's 0.4% of the response time); -1
+ * when nothing was answered.
+ */
+int64_t		 dl_headroom_quantile(const struct dl *d, int client, int type,
+		    double q);
 const struct hist *dl_response(const struct dl *d, int client, int type);
 /* The deadline in force for (client, type), ns. */
 int64_t		 dl_deadline(const struct dl *d, int client, int type);
@@ -52,6 +66,7 @@ uint64_t	 dl_kills(const struct dl *d, int client);
 uint64_t	 dl_restarts(const struct dl *d, int client);
 /* Smallest headroom over all types, -1 when nothing was answered. */
 int64_t		 dl_client_min_headroom(const struct dl *d, int client);
+/* After dl_finish(). */
 const struct hist *dl_client_response(const struct dl *d, int client);
 const struct hist *dl_queue_wait(const struct dl *d, int client);
 
@@ -63,7 +78,7 @@ void		 dl_print(const struct dl *d, FILE *f);
 /*
  * {"clients": {NAME: {"misses", "kills", "restarts", "response",
  * "queue_wait", "types": {TYPE: {"deadline", "messages", "misses", "kills",
- * "min_headroom", "response", "headroom"}}}}, "syscalls": {TYPE: LAT}}
+ * "min_headroom", "response", "headroom_p1"}}}}, "syscalls": {TYPE: LAT}}
  * where each latency is {"count", "p50", "p90", "p99", "p99.9", "max"} in
  * ns.  New reference.
  */

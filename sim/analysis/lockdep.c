@@ -2,22 +2,20 @@
  * lockdep.c - the class dependency graph of a run; see lockdep.h.
  *
  * What a thread holds is followed from the probes: the serial queues
- * whose drain lock it has (QUEUE_ACQUIRE/RELEASE, innermost last), the
- * locks it has taken (LOCK/UNLOCK), the daemon service whose reply it owes
- * (REQUEST_START until REPLY), and, when its client's delivery queue is
- * concurrent, the answer its handler owes (HANDLER_START until the answer
- * or the handler's end; on a serial delivery queue the queue already
- * stands for it, as in lint).  Threads that hold nothing are never given a
- * record, so the open-loop workload threads of a big run cost nothing.
+ * whose drain lock it has and the locks it has taken (kept for every
+ * analysis in the shared thread record, an-int.h), the daemon service
+ * whose reply it owes (REQUEST_START until REPLY), and, when its client's
+ * delivery queue is concurrent, the answer its handler owes (HANDLER_START
+ * until the answer or the handler's end; on a serial delivery queue the
+ * queue already stands for it, as in lint).
  *
- * What a wait is for comes from the WAIT probe: a call's service (named
- * by the request: "syspolicyd.assess request"), a lock, a queue, or, for
- * a verdict, the answers of the clients the event was just delivered to
- * (the MSG_ENQUEUE probes of that event come right before the wait).  The
- * class nodes are cached by the world's ids (queue, lock, request) and by
- * (client, type), so an edge seen again costs one hash lookup in the
- * graph and no string work; strings are built only for an edge's first
- * sighting.
+ * What a wait is for comes from the WAIT probe: a call's service (named by
+ * the dispatcher), a lock, a queue, or, for a verdict, the answers of the
+ * clients the event was just delivered to (the MSG_ENQUEUE probes of that
+ * event come right before the wait).  Class nodes are cached in arrays
+ * indexed by the world's queue and lock ids, by service and by (client,
+ * type), so an edge seen again costs one hash lookup in the graph and no
+ * string work; strings are built only for an edge's first sighting.
  *
  * A queue node is keyed by its name, "acme delivery queue" as the world
  * names it; the answer of a client waits for the queue named after the
@@ -29,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/an-int.h"
 #include "analysis/idmap.h"
 #include "analysis/lockdep.h"
 #include "core/units.h"
@@ -36,31 +35,25 @@
 
 #define LK_NAME		160
 #define LK_LINE		(2 * LK_NAME + 64)
-#define LK_MAXHELD	16
-
-struct lth {
-	int		 held[LK_MAXHELD];	/* class nodes: queues, locks */
-	uint64_t	 hid[LK_MAXHELD];	/* their world ids */
-	uint8_t		 hlock[LK_MAXHELD];	/* 1 lock, 0 queue */
-	int		 nheld;
-	int		 serving;		/* service node, -1 */
-	uint64_t	 req;			/* the request served */
-	int		 owes;			/* answer node, -1 */
-	uint64_t	 msg;			/* the message handled */
-	int		 hclient, htype;	/* handler: client, type value */
-	uint64_t	 waited;		/* lock/queue id it waited for */
-};
 
 struct lk {
 	const struct model	*m;
-	struct probe_bus	*bus;
+	const struct probe_bus	*bus;
 	struct dg		*g;
-	struct idmap		 threads;	/* id -> struct lth */
-	struct idmap		 qnode, lnode;	/* queue/lock id -> node + 1 */
-	struct idmap		 rnode;		/* request id -> service node + 1 */
-	struct idmap		 rworker;	/* request id -> its worker's id */
+	int			*qnode;		/* by queue id: node + 1 */
+	size_t			 nqnode;
+	int			*lnode;		/* lock_base[proc] + index */
+	size_t			*lock_base;
+	int			**snode;	/* [daemon][service] + 1 */
 	int			*answer;	/* [client * EVSET_BITS + type] */
-	int			*dqnode;	/* [client]: its delivery queue */
+	/* The answer -> delivery queue edges, counted here rather than in
+	 * the graph (one per AUTH message): edge id + 1 and count. */
+	int			*dedge;		/* [client * EVSET_BITS + type] */
+	uint64_t		*dcount;
+	int			*dqnode;	/* [client] + 1 */
+	/* Request id -> an_ref of its worker; ~message id -> the handler
+	 * owing its answer (concurrent delivery queues only). */
+	struct idmap		 workers;
 	/* The event whose messages were just queued. */
 	uint64_t		 cur_event;
 	int			*cur_clients;
@@ -72,72 +65,117 @@ struct lk {
 /* ---- nodes ------------------------------------------------------------ */
 
 static int
-node_for(struct lk *l, struct idmap *cache, const struct probe_ref *r,
-    enum dg_node_kind kind, const char *pfx)
+named_node(struct lk *l, enum dg_node_kind kind, const char *pfx,
+    const char *name)
 {
-	intptr_t id = (intptr_t)idmap_get(cache, r->id);
-	char name[LK_NAME], *key;
+	char *key = xasprintf("%s%s", pfx, name);
+	int id = dg_node(l->g, kind, key, name);
 
-	if (id != 0)
-		return (int)id - 1;
-	probe_name(l->bus, r, name, sizeof(name));
-	if (kind == DG_NODE_SERVICE && strlen(name) > 8 &&
-	    strcmp(name + strlen(name) - 8, " request") == 0)
-		name[strlen(name) - 8] = '\0';
-	key = xasprintf("%s%s", pfx, name);
-	id = dg_node(l->g, kind, key, name);
 	free(key);
-	idmap_put(cache, r->id, (void *)(id + 1));
-	return (int)id;
+	return id;
+}
+
+static int
+queue_node(struct lk *l, const struct probe_ref *r)
+{
+	char name[LK_NAME];
+
+	if (r->id >= l->nqnode) {
+		size_t n = r->id + 16;
+
+		l->qnode = xreallocarray(l->qnode, n, sizeof(*l->qnode));
+		memset(l->qnode + l->nqnode, 0,
+		    (n - l->nqnode) * sizeof(*l->qnode));
+		l->nqnode = n;
+	}
+	if (l->qnode[r->id] == 0)
+		l->qnode[r->id] = 1 + named_node(l, DG_NODE_QUEUE, "q:",
+		    probe_name(l->bus, r, name, sizeof(name)));
+	return l->qnode[r->id] - 1;
+}
+
+static int *
+lock_slot(struct lk *l, uint64_t id)
+{
+	int p = AN_LOCK_PROC(id);
+
+	if (p < 0 || (size_t)p >= l->m->nprocs ||
+	    AN_LOCK_INDEX(id) >= l->m->procs[p]->nlocks)
+		return NULL;
+	return &l->lnode[l->lock_base[p] + AN_LOCK_INDEX(id)];
+}
+
+static int
+lock_node(struct lk *l, const struct probe_ref *r)
+{
+	int *slot = lock_slot(l, r->id);
+	char name[LK_NAME];
+
+	if (slot == NULL)
+		return -1;
+	if (*slot == 0)
+		*slot = 1 + named_node(l, DG_NODE_LOCK, "l:",
+		    probe_name(l->bus, r, name, sizeof(name)));
+	return *slot - 1;
+}
+
+/* The node of a held queue or lock (known: it was taken). */
+static int
+held_node(struct lk *l, const struct an_thread *t, int i)
+{
+	int *slot;
+
+	if (t->held_lock[i]) {
+		slot = lock_slot(l, t->held[i]);
+		return slot != NULL ? *slot - 1 : -1;
+	}
+	return t->held[i] < l->nqnode ? l->qnode[t->held[i]] - 1 : -1;
+}
+
+static int
+service_node(struct lk *l, const struct m_service *s)
+{
+	int *slot = &l->snode[s->daemon->id][s->id];
+	char *name;
+
+	if (*slot == 0) {
+		name = xasprintf("%s.%s", s->daemon->name, s->name);
+		*slot = 1 + named_node(l, DG_NODE_SERVICE, "s:", name);
+		free(name);
+	}
+	return *slot - 1;
 }
 
 static int
 dq_node(struct lk *l, int c)
 {
 	const struct m_process *p = l->m->clients[c]->proc;
-	char *key, *label;
+	char *name;
 
-	if (l->dqnode[c] >= 0)
-		return l->dqnode[c];
-	label = xasprintf("%s %s queue", p->name, p->queues[0].name);
-	key = xasprintf("q:%s", label);
-	l->dqnode[c] = dg_node(l->g, DG_NODE_QUEUE, key, label);
-	free(key);
-	free(label);
-	return l->dqnode[c];
+	if (l->dqnode[c] == 0) {
+		name = xasprintf("%s %s queue", p->name, p->queues[0].name);
+		l->dqnode[c] = 1 + named_node(l, DG_NODE_QUEUE, "q:", name);
+		free(name);
+	}
+	return l->dqnode[c] - 1;
 }
 
 static int
 answer_node(struct lk *l, int c, const struct evtype *t)
 {
 	int *slot = &l->answer[(size_t)c * EVSET_BITS + (size_t)t->value];
-	char *key, *label;
+	char *name;
 
-	if (*slot >= 0)
-		return *slot;
-	label = xasprintf("%s's answer to %s", l->m->clients[c]->name,
-	    t->name);
-	key = xasprintf("m:%s", label);
-	*slot = dg_node(l->g, DG_NODE_MESSAGE, key, label);
-	free(key);
-	free(label);
-	return *slot;
-}
-
-/* ---- threads ---------------------------------------------------------- */
-
-static struct lth *
-th_get(struct lk *l, uint64_t id, int create)
-{
-	struct lth *t = idmap_get(&l->threads, id);
-
-	if (t == NULL && create) {
-		t = xcalloc(1, sizeof(*t));
-		t->serving = t->owes = t->hclient = -1;
-		idmap_put(&l->threads, id, t);
+	if (*slot == 0) {
+		name = xasprintf("%s's answer to %s", l->m->clients[c]->name,
+		    t->name);
+		*slot = 1 + named_node(l, DG_NODE_MESSAGE, "m:", name);
+		free(name);
 	}
-	return t;
+	return *slot - 1;
 }
+
+/* ---- edges ------------------------------------------------------------ */
 
 static int
 delivery_serial(const struct lk *l, int c)
@@ -148,70 +186,77 @@ delivery_serial(const struct lk *l, int c)
 /* Who waits, at class level: "acme handler AUTH_OPEN on acme delivery
  * queue", "syspolicyd.assess on syspolicyd worker 1". */
 static void
-who(struct lk *l, const struct probe_ev *ev, const struct lth *t, char *buf)
+who(struct lk *l, const struct an_thread *t, char *buf)
 {
 	char th[LK_NAME];
 	const char *on = th;
+	int q;
 
-	probe_name(l->bus, &ev->thread, th, sizeof(th));
-	if (t->nheld > 0 && !t->hlock[t->nheld - 1])
-		on = dg_node_at(l->g, t->held[t->nheld - 1])->label;
-	if (t->hclient >= 0)
+	probe_name(l->bus, &t->ref, th, sizeof(th));
+	for (int i = t->nheld; i-- > 0;)
+		if (!t->held_lock[i] && (q = held_node(l, t, i)) >= 0) {
+			on = dg_node_at(l->g, q)->label;
+			break;
+		}
+	if (t->hmsg != 0)
 		snprintf(buf, LK_LINE, "%s handler %s on %s",
-		    l->m->clients[t->hclient]->name,
-		    evtype_by_value(t->htype)->name, on);
-	else if (t->serving >= 0)
+		    l->m->clients[t->hclient]->name, t->htype->name, on);
+	else if (t->lk.serving > 0)
 		snprintf(buf, LK_LINE, "%s on %s",
-		    dg_node_at(l->g, t->serving)->label, th);
+		    dg_node_at(l->g, t->lk.serving - 1)->label, th);
 	else
 		snprintf(buf, LK_LINE, "%s", on);
 }
 
-/* An edge from every class t holds to node `to`. */
 static void
-edges_to(struct lk *l, const struct probe_ev *ev, const struct lth *t,
-    int to, enum dg_edge_kind kind, const char *what)
+edge(struct lk *l, const struct probe_ev *ev, const struct an_thread *t,
+    int from, int to, enum dg_edge_kind kind, const char *what)
 {
-	int from[LK_MAXHELD + 2], n = 0;
 	char w[LK_LINE], where[LK_NAME];
 	struct dg_site s;
 
-	for (int i = 0; i < t->nheld; i++)
-		from[n++] = t->held[i];
-	if (t->serving >= 0)
-		from[n++] = t->serving;
-	if (t->owes >= 0)
-		from[n++] = t->owes;
-	for (int i = 0; i < n; i++) {
-		enum dg_edge_kind k = kind;
-
-		if (kind == DG_EDGE_LOCK_ORDER && i >= t->nheld)
-			k = DG_EDGE_WAITS;	/* a service or answer: a wait */
-		else if (kind == DG_EDGE_LOCK_ORDER && !t->hlock[i])
-			k = DG_EDGE_WAITS;
-		if (dg_edge_find(l->g, from[i], to) >= 0) {
-			dg_edge(l->g, from[i], to, k, NULL);
-			continue;
-		}
-		who(l, ev, t, w);
-		s.time = ev->t;
-		s.who = w;
-		s.where = probe_name(l->bus, &ev->thread, where, sizeof(where));
-		s.what = what;
-		dg_edge(l->g, from[i], to, k, &s);
+	if (from < 0 || to < 0)
+		return;
+	if (dg_edge_find(l->g, from, to) >= 0) {
+		dg_edge(l->g, from, to, kind, NULL);
+		return;
 	}
+	who(l, t, w);
+	s.time = ev->t;
+	s.who = w;
+	s.where = probe_name(l->bus, &t->ref, where, sizeof(where));
+	s.what = what;
+	dg_edge(l->g, from, to, kind, &s);
+}
+
+/* An edge from every class t holds or owes to node `to`. */
+static void
+edges_to(struct lk *l, const struct probe_ev *ev, const struct an_thread *t,
+    int to, enum dg_edge_kind kind, const char *what)
+{
+	for (int i = 0; i < t->nheld; i++)
+		edge(l, ev, t, held_node(l, t, i), to,
+		    kind == DG_EDGE_LOCK_ORDER && !t->held_lock[i] ?
+		    DG_EDGE_WAITS : kind, what);
+	if (t->lk.serving > 0)
+		edge(l, ev, t, t->lk.serving - 1, to, kind == DG_EDGE_LOCK_ORDER ?
+		    DG_EDGE_WAITS : kind, what);
+	if (t->lk.owes > 0)
+		edge(l, ev, t, t->lk.owes - 1, to, kind == DG_EDGE_LOCK_ORDER ?
+		    DG_EDGE_WAITS : kind, what);
 }
 
 static int
-holds_any(const struct lth *t)
+holds_any(const struct an_thread *t)
 {
-	return t != NULL && (t->nheld > 0 || t->serving >= 0 || t->owes >= 0);
+	return t != NULL && (t->nheld > 0 || t->lk.serving > 0 ||
+	    t->lk.owes > 0);
 }
 
 /* ---- probes ----------------------------------------------------------- */
 
 static void
-wait_verdict(struct lk *l, const struct probe_ev *ev, const struct lth *t)
+wait_verdict(struct lk *l, const struct probe_ev *ev, const struct an_thread *t)
 {
 	char what[LK_LINE];
 
@@ -219,107 +264,88 @@ wait_verdict(struct lk *l, const struct probe_ev *ev, const struct lth *t)
 		return;
 	for (size_t i = 0; i < l->ncur; i++) {
 		int c = l->cur_clients[i];
-		int to = answer_node(l, c, l->cur_type);
 
 		snprintf(what, sizeof(what), "raises %s %s, delivered to %s: "
 		    "waits for its answer", l->cur_type->name,
 		    ev->path != NULL ? ev->path : "-", l->m->clients[c]->name);
-		edges_to(l, ev, t, to, DG_EDGE_RAISES, what);
+		edges_to(l, ev, t, answer_node(l, c, l->cur_type),
+		    DG_EDGE_RAISES, what);
 	}
 }
 
 static void
-on_wait(struct lk *l, const struct probe_ev *ev)
+on_wait(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
 {
-	struct lth *t = th_get(l, ev->thread.id, 0);
 	char what[LK_LINE];
-	int to;
+	int to = -1;
 
 	if (!holds_any(t))
 		return;
 	switch (ev->wait) {
 	case PROBE_WAIT_VERDICT:
 		wait_verdict(l, ev, t);
-		break;
+		return;
 	case PROBE_WAIT_CALL:
-		to = node_for(l, &l->rnode, &ev->obj, DG_NODE_SERVICE, "s:");
-		snprintf(what, sizeof(what), "calls %s (waits for the reply)",
-		    dg_node_at(l->g, to)->label);
-		edges_to(l, ev, t, to, DG_EDGE_CALLS, what);
-		break;
+		return;		/* done at the CALL, which names the service */
 	case PROBE_WAIT_LOCK:
-		to = node_for(l, &l->lnode, &ev->obj, DG_NODE_LOCK, "l:");
-		snprintf(what, sizeof(what), "takes %s",
-		    dg_node_at(l->g, to)->label);
+		to = lock_node(l, &ev->obj);
+		snprintf(what, sizeof(what), "takes %s", to >= 0 ?
+		    dg_node_at(l->g, to)->label : "?");
 		edges_to(l, ev, t, to, DG_EDGE_LOCK_ORDER, what);
-		t->waited = ev->obj.id;
 		break;
 	case PROBE_WAIT_SYNC:
-		to = node_for(l, &l->qnode, &ev->obj, DG_NODE_QUEUE, "q:");
+		to = queue_node(l, &ev->obj);
 		snprintf(what, sizeof(what), "syncs onto %s",
 		    dg_node_at(l->g, to)->label);
 		edges_to(l, ev, t, to, DG_EDGE_WAITS, what);
-		t->waited = ev->obj.id;
 		break;
 	default:
-		break;
+		return;
 	}
+	t->lk.waited = ev->obj.id + 1;
 }
 
-/* t takes a queue or lock: ordered after what it holds, then held. */
 static void
-on_take(struct lk *l, const struct probe_ev *ev)
+on_call(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
+    const struct m_service *svc)
+{
+	char what[LK_LINE];
+	int to;
+
+	if (!holds_any(t) || svc == NULL)
+		return;
+	to = service_node(l, svc);
+	snprintf(what, sizeof(what), "calls %s (waits for the reply)",
+	    dg_node_at(l->g, to)->label);
+	edges_to(l, ev, t, to, DG_EDGE_CALLS, what);
+}
+
+/* t takes a queue or lock: ordered after what it holds already. */
+static void
+on_take(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
 {
 	int lock = ev->kind == PROBE_LOCK;
-	struct lth *t = th_get(l, ev->thread.id, 1);
-	int to = lock ? node_for(l, &l->lnode, &ev->obj, DG_NODE_LOCK, "l:") :
-	    node_for(l, &l->qnode, &ev->obj, DG_NODE_QUEUE, "q:");
+	int to = lock ? lock_node(l, &ev->obj) : queue_node(l, &ev->obj);
 	char what[LK_LINE];
 
-	if (holds_any(t) && t->waited != ev->obj.id) {
+	if (holds_any(t) && t->lk.waited != ev->obj.id + 1 && to >= 0) {
 		snprintf(what, sizeof(what), "%s %s", lock ? "takes" :
 		    "syncs onto", dg_node_at(l->g, to)->label);
 		edges_to(l, ev, t, to, lock ? DG_EDGE_LOCK_ORDER :
 		    DG_EDGE_WAITS, what);
 	}
-	t->waited = 0;
-	if (t->nheld < LK_MAXHELD) {
-		t->held[t->nheld] = to;
-		t->hid[t->nheld] = ev->obj.id;
-		t->hlock[t->nheld] = (uint8_t)lock;
-		t->nheld++;
-	}
-}
-
-static void
-on_give(struct lk *l, const struct probe_ev *ev)
-{
-	struct lth *t = th_get(l, ev->thread.id, 0);
-	int lock = ev->kind == PROBE_UNLOCK;
-
-	if (t == NULL)
-		return;
-	for (int i = t->nheld; i-- > 0;)
-		if (t->hid[i] == ev->obj.id && t->hlock[i] == lock) {
-			memmove(&t->held[i], &t->held[i + 1],
-			    (size_t)(t->nheld - i - 1) * sizeof(t->held[0]));
-			memmove(&t->hid[i], &t->hid[i + 1],
-			    (size_t)(t->nheld - i - 1) * sizeof(t->hid[0]));
-			memmove(&t->hlock[i], &t->hlock[i + 1],
-			    (size_t)(t->nheld - i - 1));
-			t->nheld--;
-			return;
-		}
+	t->lk.waited = 0;
 }
 
 static void
 on_enqueue(struct lk *l, const struct probe_ev *ev)
 {
+	size_t k = (size_t)ev->client * EVSET_BITS + (size_t)ev->evtype->value;
 	int from, to;
 	struct dg_site s;
 	char what[LK_LINE];
 
-	if (ev->evtype == NULL || !evtype_is_auth(ev->evtype) || ev->client < 0)
+	if (!evtype_is_auth(ev->evtype))
 		return;
 	if (ev->event != l->cur_event) {
 		l->cur_event = ev->event;
@@ -328,147 +354,143 @@ on_enqueue(struct lk *l, const struct probe_ev *ev)
 	}
 	if (l->ncur < l->m->nclients)
 		l->cur_clients[l->ncur++] = ev->client;
-	if (!delivery_serial(l, ev->client))
+	if (l->dcount[k]++ > 0 || !delivery_serial(l, ev->client))
 		return;
 	from = answer_node(l, ev->client, ev->evtype);
 	to = dq_node(l, ev->client);
-	if (dg_edge_find(l->g, from, to) >= 0) {
-		dg_edge(l->g, from, to, DG_EDGE_DELIVERED, NULL);
-		return;
-	}
 	snprintf(what, sizeof(what), "is queued on %s",
 	    dg_node_at(l->g, to)->label);
 	s.time = ev->t;
 	s.who = dg_node_at(l->g, from)->label;
 	s.where = "";
 	s.what = what;
-	dg_edge(l->g, from, to, DG_EDGE_DELIVERED, &s);
+	l->dedge[k] = 1 + dg_edge(l->g, from, to, DG_EDGE_DELIVERED, &s);
+}
+
+/* Times edge e was seen: the graph's count, or ours for deliveries. */
+static uint64_t
+edge_count(const struct lk *l, const struct dg_edge *e)
+{
+	if (e->kind != DG_EDGE_DELIVERED)
+		return e->count;
+	for (size_t k = 0; k < (l->m->nclients + 1) * EVSET_BITS; k++)
+		if (l->dedge[k] == e->id + 1)
+			return l->dcount[k];
+	return e->count;
 }
 
 static void
-on_handler(struct lk *l, const struct probe_ev *ev)
+workers_put(struct lk *l, uint64_t req, struct an_thread *t)
 {
-	struct lth *t = th_get(l, ev->thread.id,
-	    ev->kind == PROBE_MSG_HANDLER_START);
+	struct an_ref *r = xmalloc(sizeof(*r));
 
-	if (t == NULL)
-		return;
-	if (ev->kind == PROBE_MSG_HANDLER_END) {
-		t->hclient = -1;
-		t->owes = -1;
-		t->msg = 0;
-		return;
-	}
-	t->hclient = ev->client;
-	t->htype = ev->evtype->value;
-	t->msg = ev->msg;
-	if (evtype_is_auth(ev->evtype) && !delivery_serial(l, ev->client))
-		t->owes = answer_node(l, ev->client, ev->evtype);
+	an_ref_set(r, t);
+	free(idmap_del(&l->workers, req));
+	idmap_put(&l->workers, req, r);
 }
 
-static void
-on_respond(struct lk *l, const struct probe_ev *ev)
+static struct an_thread *
+workers_del(struct lk *l, uint64_t req)
 {
-	struct lth *t = th_get(l, ev->thread.id, 0);
+	struct an_ref *r = idmap_del(&l->workers, req);
+	struct an_thread *t = r != NULL ? an_ref_get(r) : NULL;
 
-	if (t != NULL && t->msg == ev->msg)
-		t->owes = -1;
+	free(r);
+	return t;
 }
 
-static void
-on_req(struct lk *l, const struct probe_ev *ev)
+void
+lk_probe(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
+    const struct m_service *svc)
 {
-	struct lth *t;
-	int n;
-
-	if (ev->kind == PROBE_CALL) {
-		node_for(l, &l->rnode, &ev->obj, DG_NODE_SERVICE, "s:");
-		return;
-	}
-	n = (int)(intptr_t)idmap_get(&l->rnode, ev->obj.id) - 1;
-	if (ev->kind == PROBE_REQUEST_START) {
-		t = th_get(l, ev->thread.id, 1);
-		t->serving = n >= 0 ? n :
-		    node_for(l, &l->rnode, &ev->obj, DG_NODE_SERVICE, "s:");
-		t->req = ev->obj.id;
-		idmap_put(&l->rworker, ev->obj.id, (void *)(uintptr_t)ev->thread.id);
-		return;
-	}
-	/* REPLY: the worker owes nothing more. */
-	idmap_del(&l->rnode, ev->obj.id);
-	t = th_get(l, (uint64_t)(uintptr_t)idmap_del(&l->rworker, ev->obj.id),
-	    0);
-	if (t != NULL && t->req == ev->obj.id) {
-		t->serving = -1;
-		t->req = 0;
-	}
-}
-
-static void
-listen(void *arg, const struct probe_ev *ev)
-{
-	struct lk *l = arg;
-
 	switch (ev->kind) {
 	case PROBE_WAIT:
-		on_wait(l, ev);
+		on_wait(l, ev, t);
+		break;
+	case PROBE_CALL:
+		on_call(l, ev, t, svc);
 		break;
 	case PROBE_LOCK:
 	case PROBE_QUEUE_ACQUIRE:
-		on_take(l, ev);
-		break;
-	case PROBE_UNLOCK:
-	case PROBE_QUEUE_RELEASE:
-		on_give(l, ev);
+		if (t != NULL)
+			on_take(l, ev, t);
 		break;
 	case PROBE_MSG_ENQUEUE:
 		on_enqueue(l, ev);
 		break;
 	case PROBE_MSG_HANDLER_START:
+		if (t != NULL && evtype_is_auth(ev->evtype) &&
+		    !delivery_serial(l, ev->client)) {
+			t->lk.owes = 1 + answer_node(l, ev->client, ev->evtype);
+			workers_put(l, ~ev->msg, t);
+		}
+		break;
 	case PROBE_MSG_HANDLER_END:
-		on_handler(l, ev);
-		break;
 	case PROBE_MSG_RESPOND:
-		on_respond(l, ev);
+		/* The answer is in, or the handler is over. */
+		if (t == NULL && ev->kind == PROBE_MSG_RESPOND &&
+		    !delivery_serial(l, ev->client))
+			t = workers_del(l, ~ev->msg);
+		else if (t != NULL && t->lk.owes > 0)
+			workers_del(l, ~ev->msg);
+		if (t != NULL)
+			t->lk.owes = 0;
 		break;
-	case PROBE_CALL:
 	case PROBE_REQUEST_START:
-	case PROBE_REPLY:
-		on_req(l, ev);
+		if (t != NULL && svc != NULL) {
+			t->lk.serving = 1 + service_node(l, svc);
+			t->lk.req = ev->obj.id;
+			workers_put(l, ev->obj.id, t);
+		}
 		break;
-	case PROBE_THREAD_EXIT:
-		free(idmap_del(&l->threads, ev->thread.id));
+	case PROBE_REPLY:
+		/* The probe names the caller; the worker owes no more. */
+		if ((t = workers_del(l, ev->obj.id)) != NULL &&
+		    t->lk.req == ev->obj.id) {
+			t->lk.serving = 0;
+			t->lk.req = 0;
+		}
 		break;
 	default:
 		break;
 	}
 }
 
-#define LK_MASK	(PROBE_BIT(PROBE_WAIT) | PROBE_BIT(PROBE_LOCK) |		\
-	PROBE_BIT(PROBE_UNLOCK) | PROBE_BIT(PROBE_QUEUE_ACQUIRE) |	\
-	PROBE_BIT(PROBE_QUEUE_RELEASE) | PROBE_BIT(PROBE_MSG_ENQUEUE) |	\
-	PROBE_BIT(PROBE_MSG_HANDLER_START) |				\
-	PROBE_BIT(PROBE_MSG_HANDLER_END) | PROBE_BIT(PROBE_MSG_RESPOND) | \
-	PROBE_BIT(PROBE_CALL) | PROBE_BIT(PROBE_REQUEST_START) |		\
-	PROBE_BIT(PROBE_REPLY) | PROBE_BIT(PROBE_THREAD_EXIT))
+uint64_t
+lk_mask(void)
+{
+	return PROBE_BIT(PROBE_WAIT) | PROBE_BIT(PROBE_CALL) |
+	    PROBE_BIT(PROBE_LOCK) | PROBE_BIT(PROBE_QUEUE_ACQUIRE) |
+	    PROBE_BIT(PROBE_MSG_ENQUEUE) | PROBE_BIT(PROBE_MSG_HANDLER_START) |
+	    PROBE_BIT(PROBE_MSG_HANDLER_END) | PROBE_BIT(PROBE_MSG_RESPOND) |
+	    PROBE_BIT(PROBE_REQUEST_START) |
+	    PROBE_BIT(PROBE_REPLY);
+}
 
 struct lk *
-lk_new(const struct model *m, struct probe_bus *bus)
+lk_new(const struct model *m, const struct probe_bus *bus)
 {
 	struct lk *l = xcalloc(1, sizeof(*l));
-	size_t na = (m->nclients + 1) * EVSET_BITS;
+	size_t nlocks = 0;
 
 	l->m = m;
 	l->bus = bus;
 	l->g = dg_new();
-	l->answer = xmalloc(na * sizeof(*l->answer));
-	for (size_t i = 0; i < na; i++)
-		l->answer[i] = -1;
-	l->dqnode = xmalloc((m->nclients + 1) * sizeof(*l->dqnode));
-	for (size_t i = 0; i <= m->nclients; i++)
-		l->dqnode[i] = -1;
+	l->answer = xcalloc((m->nclients + 1) * EVSET_BITS, sizeof(*l->answer));
+	l->dedge = xcalloc((m->nclients + 1) * EVSET_BITS, sizeof(*l->dedge));
+	l->dcount = xcalloc((m->nclients + 1) * EVSET_BITS, sizeof(*l->dcount));
+	l->dqnode = xcalloc(m->nclients + 1, sizeof(*l->dqnode));
 	l->cur_clients = xcalloc(m->nclients + 1, sizeof(*l->cur_clients));
-	probe_listen(bus, LK_MASK, listen, l);
+	l->lock_base = xcalloc(m->nprocs + 1, sizeof(*l->lock_base));
+	for (size_t i = 0; i < m->nprocs; i++) {
+		l->lock_base[i] = nlocks;
+		nlocks += m->procs[i]->nlocks;
+	}
+	l->lnode = xcalloc(nlocks + 1, sizeof(*l->lnode));
+	l->snode = xcalloc(m->ndaemons + 1, sizeof(*l->snode));
+	for (size_t i = 0; i < m->ndaemons; i++)
+		l->snode[i] = xcalloc(m->daemons[i]->nservices + 1,
+		    sizeof(**l->snode));
 	return l;
 }
 
@@ -481,15 +503,19 @@ lk_free(struct lk *l)
 
 	if (l == NULL)
 		return;
-	while (idmap_next(&l->threads, &pos, &k, &v))
+	while (idmap_next(&l->workers, &pos, &k, &v))
 		free(v);
-	idmap_release(&l->threads);
-	idmap_release(&l->qnode);
-	idmap_release(&l->lnode);
-	idmap_release(&l->rnode);
-	idmap_release(&l->rworker);
+	idmap_release(&l->workers);
 	dg_free(l->g);
+	for (size_t i = 0; i < l->m->ndaemons; i++)
+		free(l->snode[i]);
+	free(l->snode);
+	free(l->qnode);
+	free(l->lnode);
+	free(l->lock_base);
 	free(l->answer);
+	free(l->dedge);
+	free(l->dcount);
 	free(l->dqnode);
 	free(l->cur_clients);
 	free(l);
@@ -522,19 +548,17 @@ cycle_finding(struct lk *l, const struct dg_cycle *c, struct fd_list *out)
 	chain[0] = '\0';
 	for (size_t k = 0; k <= c->len; k++) {
 		const char *lb = dg_node_at(l->g, c->nodes[k % c->len])->label;
-		size_t need = n + strlen(lb) + 8;
 
-		while (need > cap)
+		while (n + strlen(lb) + 8 > cap)
 			chain = xreallocarray(chain, cap *= 2, 1);
 		n += (size_t)sprintf(chain + n, "%s%s", k > 0 ? " \u2192 " :
 		    "", lb);
 	}
 	for (size_t k = 0; k < c->len; k++) {
 		e = dg_edge_at(l->g, c->edges[k]);
-		if (e->time > t)
-			t = e->time;
-		lo = e->count < lo ? e->count : lo;
-		hi = e->count > hi ? e->count : hi;
+		t = e->time > t ? e->time : t;
+		lo = edge_count(l, e) < lo ? edge_count(l, e) : lo;
+		hi = edge_count(l, e) > hi ? edge_count(l, e) : hi;
 	}
 	f = fd_add(out, FD_POTENTIAL_CYCLE, t);
 	f->value = (int64_t)c->len;
@@ -546,7 +570,7 @@ cycle_finding(struct lk *l, const struct dg_cycle *c, struct fd_list *out)
 		e = dg_edge_at(l->g, c->edges[k]);
 		fd_row(f, e->who[0] != '\0' ? e->who :
 		    dg_node_at(l->g, e->from)->label, e->what, e->time,
-		    e->count);
+		    edge_count(l, e));
 	}
 	sc = dg_cycle_scenario(l->g, c, 0, 2, "*** POSSIBLE DEADLOCK ***");
 	fd_set_scenario(f, sc);

@@ -36,10 +36,20 @@
 #include "model/model.h"
 
 struct lk;
+struct an_thread;
 
-/* Listen on bus for a world of model m (both must outlive it). */
-struct lk	*lk_new(const struct model *m, struct probe_bus *bus);
+/*
+ * For a world of model m, naming things through bus (both must outlive
+ * it).  Probes reach it through lk_probe() from the analyses' listener
+ * (analysis/analyses.h), with the acting thread's shared record or NULL,
+ * and for a CALL the service called.
+ */
+struct lk	*lk_new(const struct model *m, const struct probe_bus *bus);
 void		 lk_free(struct lk *l);
+void		 lk_probe(struct lk *l, const struct probe_ev *ev,
+		    struct an_thread *t, const struct m_service *svc);
+/* The probe kinds lk_probe() wants. */
+uint64_t	 lk_mask(void);
 
 /*
  * Search the class graph for cycles (at most max_cycles; 0: the

@@ -8,49 +8,27 @@
  * creator has made them.  Blocked means waiting for anything but a core
  * (gcd.md §1.3: what makes the kernel add threads).
  *
- * Attribution: what a blocked pool thread runs is known from the drain
- * probes.  A serial queue it holds (QUEUE_ACQUIRE) names it.  Otherwise
- * its item came off a root queue, and the root queue's FIFO remembers
- * where each entry came from: a dispatch to a concurrent queue is probed
- * as a push onto that queue, immediately followed by the push onto its
- * root, so the root push inherits the queue of the push just before it
- * (a chain of serial targets keeps the outermost).  Pushes with no such
- * predecessor are charged to the root queue itself.
- *
- * Everything per process is in arrays sized by the model; per queue and
- * per pool thread in id maps, removed when they go.
+ * Attribution: what a blocked pool thread runs is known from the shared
+ * thread record (an-int.h): the serial queues it holds, innermost last,
+ * and the handler it runs.  A block of a concurrent queue is seen only as
+ * work of the process's pool: the probes name the root queue an item is
+ * popped from, not the queue it was dispatched to, and following pushes
+ * and pops through the root queues' FIFOs would cost two probes per item
+ * for every run.  Queue names are taken at the crossing, from the refs
+ * kept at each QUEUE_ACQUIRE (queues live as long as the world).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/idmap.h"
+#include "analysis/an-int.h"
 #include "analysis/poolmon.h"
 #include "core/units.h"
 #include "core/xalloc.h"
 
-#define PM_HELD		8
-
-struct pq {				/* a queue seen in a probe */
-	char		*name;
-	int		 proc, root;
-	uint64_t	*fifo;		/* root: where its entries came from */
-	size_t		 head, n, cap;	/* ring */
-};
-
-struct pth {				/* a pool thread */
-	int		 proc;
-	int		 blocked;
-	uint64_t	 held[PM_HELD];
-	int		 nheld;
-	uint64_t	 src;		/* queue its current item came from */
-	struct pth	*next, *prev;
-	uint64_t	 id;
-};
-
 struct blame {
-	uint64_t	 queue;
+	char		*what;		/* a queue, or a process's pool */
 	uint64_t	 count;
 };
 
@@ -59,7 +37,7 @@ struct pproc {
 	int64_t		 above_since, above;
 	uint64_t	 crossings;
 	int64_t		 first;		/* first crossing, -1 */
-	struct pth	*threads;
+	struct an_thread *threads;	/* its pool threads */
 	struct pm_point	*pts;
 	size_t		 npts, apts;
 	int64_t		 spacing;
@@ -69,60 +47,12 @@ struct pproc {
 
 struct pm {
 	const struct model	*m;
-	struct probe_bus	*bus;
+	const struct probe_bus	*bus;
 	struct pm_opts		 o;
 	struct pproc		*p;
-	struct idmap		 queues, threads;
-	uint64_t		 seq, pend_seq, pend_q;
-	int			 pend_proc;
+	struct probe_ref	*qref;		/* by queue id */
+	size_t			 nqref;
 };
-
-static struct pq *
-queue_get(struct pm *p, const struct probe_ev *ev)
-{
-	struct pq *q = idmap_get(&p->queues, ev->obj.id);
-	char name[160];
-
-	if (q == NULL) {
-		q = xcalloc(1, sizeof(*q));
-		probe_name(p->bus, &ev->obj, name, sizeof(name));
-		q->name = xstrdup(name);
-		q->proc = ev->process;
-		q->root = strstr(name, " com.apple.root.") != NULL;
-		idmap_put(&p->queues, ev->obj.id, q);
-	}
-	return q;
-}
-
-static void
-fifo_push(struct pq *q, uint64_t src)
-{
-	if (q->n == q->cap) {
-		size_t cap = q->cap < 8 ? 8 : 2 * q->cap;
-		uint64_t *f = xcalloc(cap, sizeof(*f));
-
-		for (size_t i = 0; i < q->n; i++)
-			f[i] = q->fifo[(q->head + i) % q->cap];
-		free(q->fifo);
-		q->fifo = f;
-		q->cap = cap;
-		q->head = 0;
-	}
-	q->fifo[(q->head + q->n++) % q->cap] = src;
-}
-
-static uint64_t
-fifo_pop(struct pq *q)
-{
-	uint64_t s;
-
-	if (q->n == 0)
-		return 0;
-	s = q->fifo[q->head];
-	q->head = (q->head + 1) % q->cap;
-	q->n--;
-	return s;
-}
 
 /* ---- the series ------------------------------------------------------- */
 
@@ -165,29 +95,50 @@ series_add(struct pm *p, struct pproc *pp, int64_t t)
 /* ---- crossings -------------------------------------------------------- */
 
 static void
-blame(struct pproc *pp, uint64_t queue)
+blame(struct pproc *pp, const char *what)
 {
 	for (size_t i = 0; i < pp->nblame; i++)
-		if (pp->blame[i].queue == queue) {
+		if (strcmp(pp->blame[i].what, what) == 0) {
 			pp->blame[i].count++;
 			return;
 		}
 	XGROW(pp->blame, pp->nblame + 1, pp->ablame);
-	pp->blame[pp->nblame].queue = queue;
+	pp->blame[pp->nblame].what = xstrdup(what);
 	pp->blame[pp->nblame++].count = 1;
 }
 
+/* What blocked pool thread t runs, for people. */
 static void
-crossed(struct pproc *pp, int64_t t)
+culprit(struct pm *p, const struct an_thread *t, char *buf, size_t n)
 {
+	const struct m_process *mp = p->m->procs[t->proc];
+
+	for (int i = t->nheld; i-- > 0;)
+		if (!t->held_lock[i] && t->held[i] < p->nqref &&
+		    p->qref[t->held[i]].p != NULL) {
+			probe_name(p->bus, &p->qref[t->held[i]], buf, n);
+			return;
+		}
+	if (t->hmsg != 0 && t->hclient >= 0)
+		snprintf(buf, n, "%s %s queue", mp->name, mp->queues[0].name);
+	else
+		snprintf(buf, n, "%s concurrent queues", mp->name);
+}
+
+static void
+crossed(struct pm *p, struct pproc *pp, int64_t t)
+{
+	char what[160];
+
 	pp->crossings++;
 	pp->above_since = t;
 	if (pp->first < 0)
 		pp->first = t;
-	for (struct pth *th = pp->threads; th != NULL; th = th->next)
-		if (th->blocked)
-			blame(pp, th->nheld > 0 ? th->held[th->nheld - 1] :
-			    th->src);
+	for (struct an_thread *th = pp->threads; th != NULL; th = th->pm.next)
+		if (th->pm.blocked) {
+			culprit(p, th, what, sizeof(what));
+			blame(pp, what);
+		}
 }
 
 static void
@@ -200,7 +151,7 @@ count(struct pm *p, int proc, int d, int64_t t)
 	if (pp->now > pp->peak)
 		pp->peak = pp->now;
 	if (was < p->o.threshold && pp->now >= p->o.threshold)
-		crossed(pp, t);
+		crossed(p, pp, t);
 	else if (was >= p->o.threshold && pp->now < p->o.threshold)
 		pp->above += t - pp->above_since;
 	series_add(p, pp, t);
@@ -209,130 +160,80 @@ count(struct pm *p, int proc, int d, int64_t t)
 /* ---- probes ----------------------------------------------------------- */
 
 static void
-on_thread(struct pm *p, const struct probe_ev *ev)
+on_thread(struct pm *p, const struct probe_ev *ev, struct an_thread *t)
 {
 	struct pproc *pp = &p->p[ev->process];
-	struct pth *th;
 
-	if (ev->role != PROBE_ROLE_POOL)
+	if (ev->role != PROBE_ROLE_POOL || t == NULL)
 		return;
 	if (ev->kind == PROBE_THREAD_SPAWN) {
-		th = xcalloc(1, sizeof(*th));
-		th->proc = ev->process;
-		th->id = ev->thread.id;
-		th->next = pp->threads;
-		if (th->next != NULL)
-			th->next->prev = th;
-		pp->threads = th;
-		idmap_put(&p->threads, th->id, th);
+		t->pm.next = pp->threads;
+		t->pm.prev = NULL;
+		if (t->pm.next != NULL)
+			t->pm.next->pm.prev = t;
+		pp->threads = t;
+		t->pm.listed = 1;
 		count(p, ev->process, 1, ev->t);
 		return;
 	}
-	if ((th = idmap_del(&p->threads, ev->thread.id)) == NULL)
+	if (!t->pm.listed)
 		return;
-	if (th->prev != NULL)
-		th->prev->next = th->next;
+	if (t->pm.prev != NULL)
+		t->pm.prev->pm.next = t->pm.next;
 	else
-		pp->threads = th->next;
-	if (th->next != NULL)
-		th->next->prev = th->prev;
-	free(th);
+		pp->threads = t->pm.next;
+	if (t->pm.next != NULL)
+		t->pm.next->pm.prev = t->pm.prev;
+	t->pm.listed = 0;
 	count(p, ev->process, -1, ev->t);
 }
 
 static void
-on_queue(struct pm *p, const struct probe_ev *ev)
+keep_ref(struct pm *p, const struct probe_ref *r)
 {
-	struct pq *q = queue_get(p, ev);
-	struct pth *th = idmap_get(&p->threads, ev->thread.id);
-	uint64_t seq = ++p->seq;
+	if (r->id >= p->nqref) {
+		size_t n = r->id + 16;
 
-	switch (ev->kind) {
-	case PROBE_QUEUE_PUSH:
-		if (q->root) {
-			fifo_push(q, p->pend_seq + 1 == seq &&
-			    p->pend_proc == ev->process ? p->pend_q :
-			    ev->obj.id);
-			break;
-		}
-		if (p->pend_seq + 1 != seq || p->pend_proc != ev->process)
-			p->pend_q = ev->obj.id;		/* a new chain */
-		p->pend_seq = seq;
-		p->pend_proc = ev->process;
-		break;
-	case PROBE_QUEUE_POP:
-		if (th != NULL)
-			th->src = q->root ? fifo_pop(q) : ev->obj.id;
-		else if (q->root)
-			fifo_pop(q);
-		break;
-	case PROBE_QUEUE_ACQUIRE:
-		if (th != NULL && th->nheld < PM_HELD)
-			th->held[th->nheld++] = ev->obj.id;
-		break;
-	default:	/* RELEASE */
-		if (th != NULL && th->nheld > 0 &&
-		    th->held[th->nheld - 1] == ev->obj.id)
-			th->nheld--;
-		break;
+		p->qref = xreallocarray(p->qref, n, sizeof(*p->qref));
+		memset(p->qref + p->nqref, 0, (n - p->nqref) * sizeof(*p->qref));
+		p->nqref = n;
 	}
+	p->qref[r->id] = *r;
 }
 
-/* The process died: its queues were emptied without probes. */
-static void
-on_exit(struct pm *p, const struct probe_ev *ev)
+void
+pm_probe(struct pm *p, const struct probe_ev *ev, struct an_thread *t)
 {
-	size_t pos = 0;
-	uint64_t k;
-	void *v;
-
-	while (idmap_next(&p->queues, &pos, &k, &v)) {
-		struct pq *q = v;
-
-		if (q->proc == ev->process)
-			q->head = q->n = 0;
-	}
-}
-
-static void
-listen(void *arg, const struct probe_ev *ev)
-{
-	struct pm *p = arg;
-	struct pth *th;
-
 	switch (ev->kind) {
 	case PROBE_THREAD_SPAWN:
 	case PROBE_THREAD_EXIT:
-		on_thread(p, ev);
+		on_thread(p, ev, t);
 		break;
 	case PROBE_WAIT:
 	case PROBE_WAKE:
-		th = idmap_get(&p->threads, ev->thread.id);
-		if (th != NULL && ev->wait != PROBE_WAIT_CPU)
-			th->blocked = ev->kind == PROBE_WAIT;
+		if (t != NULL && ev->wait != PROBE_WAIT_CPU)
+			t->pm.blocked = ev->kind == PROBE_WAIT;
 		break;
-	case PROBE_QUEUE_PUSH:
-	case PROBE_QUEUE_POP:
 	case PROBE_QUEUE_ACQUIRE:
-	case PROBE_QUEUE_RELEASE:
-		on_queue(p, ev);
-		break;
-	case PROBE_PROCESS_EXIT:
-		on_exit(p, ev);
+		if (ev->obj.id >= p->nqref || p->qref[ev->obj.id].p == NULL)
+			keep_ref(p, &ev->obj);
 		break;
 	default:
 		break;
 	}
 }
 
-#define PM_MASK	(PROBE_BIT(PROBE_THREAD_SPAWN) | PROBE_BIT(PROBE_THREAD_EXIT) | \
-	PROBE_BIT(PROBE_WAIT) | PROBE_BIT(PROBE_WAKE) |			\
-	PROBE_BIT(PROBE_QUEUE_PUSH) | PROBE_BIT(PROBE_QUEUE_POP) |	\
-	PROBE_BIT(PROBE_QUEUE_ACQUIRE) | PROBE_BIT(PROBE_QUEUE_RELEASE) | \
-	PROBE_BIT(PROBE_PROCESS_EXIT))
+uint64_t
+pm_mask(void)
+{
+	return PROBE_BIT(PROBE_THREAD_SPAWN) | PROBE_BIT(PROBE_THREAD_EXIT) |
+	    PROBE_BIT(PROBE_WAIT) | PROBE_BIT(PROBE_WAKE) |
+	    PROBE_BIT(PROBE_QUEUE_ACQUIRE);
+}
 
 struct pm *
-pm_new(const struct model *m, struct probe_bus *bus, const struct pm_opts *o)
+pm_new(const struct model *m, const struct probe_bus *bus,
+    const struct pm_opts *o)
 {
 	struct pm *p = xcalloc(1, sizeof(*p));
 
@@ -344,54 +245,37 @@ pm_new(const struct model *m, struct probe_bus *bus, const struct pm_opts *o)
 		p->o.threshold = m->wq_constrained_max;
 	if (p->o.max_points < 2)
 		p->o.max_points = 4096;
-	p->pend_proc = -1;
 	p->p = xcalloc(m->nprocs + 1, sizeof(*p->p));
 	for (size_t i = 0; i < m->nprocs; i++) {
 		p->p[i].first = -1;
 		p->p[i].spacing = p->o.interval;
 	}
-	probe_listen(bus, PM_MASK, listen, p);
 	return p;
 }
 
 void
 pm_free(struct pm *p)
 {
-	size_t pos = 0;
-	uint64_t k;
-	void *v;
-
 	if (p == NULL)
 		return;
-	while (idmap_next(&p->queues, &pos, &k, &v)) {
-		free(((struct pq *)v)->name);
-		free(((struct pq *)v)->fifo);
-		free(v);
-	}
-	pos = 0;
-	while (idmap_next(&p->threads, &pos, &k, &v))
-		free(v);
-	idmap_release(&p->queues);
-	idmap_release(&p->threads);
 	for (size_t i = 0; i < p->m->nprocs; i++) {
+		for (size_t k = 0; k < p->p[i].nblame; k++)
+			free(p->p[i].blame[k].what);
 		free(p->p[i].pts);
 		free(p->p[i].blame);
 	}
 	free(p->p);
+	free(p->qref);
 	free(p);
 }
 
 /* Most blamed first, then by name: the order depends on the run only. */
 static int
-blame_before(struct pm *p, const struct blame *a, const struct blame *b)
+blame_before(const struct blame *a, const struct blame *b)
 {
-	struct pq *qa = idmap_get(&p->queues, a->queue);
-	struct pq *qb = idmap_get(&p->queues, b->queue);
-
 	if (a->count != b->count)
 		return a->count > b->count;
-	return strcmp(qa != NULL ? qa->name : "?", qb != NULL ? qb->name :
-	    "?") < 0;
+	return strcmp(a->what, b->what) < 0;
 }
 
 static void
@@ -409,7 +293,7 @@ explosion(struct pm *p, int proc, struct fd_list *out)
 	    pp->peak, p->o.threshold, units_format_duration(pp->above, t,
 	    sizeof(t)), pp->crossings, pp->crossings == 1 ? "" : "s");
 	for (size_t i = 1; i < pp->nblame; i++)	/* insertion sort: few */
-		for (size_t j = i; j > 0 && blame_before(p, &pp->blame[j],
+		for (size_t j = i; j > 0 && blame_before(&pp->blame[j],
 		    &pp->blame[j - 1]); j--) {
 			struct blame x = pp->blame[j];
 
@@ -417,12 +301,9 @@ explosion(struct pm *p, int proc, struct fd_list *out)
 			pp->blame[j - 1] = x;
 		}
 	for (size_t i = 0; i < pp->nblame; i++) {
-		struct pq *q = idmap_get(&p->queues, pp->blame[i].queue);
-
 		snprintf(what, sizeof(what), "blocked threads at crossings: %"
 		    PRIu64, pp->blame[i].count);
-		fd_row(f, q != NULL ? q->name : "(unknown queue)", what, -1,
-		    pp->blame[i].count);
+		fd_row(f, pp->blame[i].what, what, -1, pp->blame[i].count);
 	}
 }
 

@@ -7,9 +7,10 @@
  * wq_constrained_max), how often it got there, and which queues' blocked
  * work caused it: each time the count reaches the threshold, every pool
  * thread that is blocked then is charged to the queue whose item it runs
- * (its innermost serial queue, else the concurrent queue its item came
- * from, else its root queue).  One THREAD_EXPLOSION finding per process
- * that reached the threshold.
+ * (its innermost serial queue; else, in a handler, its client's delivery
+ * queue; else "PROCESS concurrent queues", the probes not saying which
+ * concurrent queue an item came from).  One THREAD_EXPLOSION finding per
+ * process that reached the threshold.
  *
  * The series is bounded: past `max_points` changes it is halved, merging
  * neighbours into their maximum, and the minimum spacing doubles, so a
@@ -27,6 +28,7 @@
 #include "model/model.h"
 
 struct pm;
+struct an_thread;
 
 struct pm_opts {
 	int		 threshold;	/* <= 0: m->wq_constrained_max */
@@ -41,10 +43,18 @@ struct pm_point {
 	int		 threads;	/* the most at any time in the step */
 };
 
-/* Listen on bus for a world of model m; o may be NULL. */
-struct pm	*pm_new(const struct model *m, struct probe_bus *bus,
+/*
+ * For a world of model m, naming through bus; o may be NULL.  Probes
+ * reach it through pm_probe() from the analyses' listener, with the
+ * acting thread's shared record (analysis/an-int.h) or NULL.
+ */
+struct pm	*pm_new(const struct model *m, const struct probe_bus *bus,
 		    const struct pm_opts *o);
 void		 pm_free(struct pm *p);
+void		 pm_probe(struct pm *p, const struct probe_ev *ev,
+		    struct an_thread *t);
+/* The probe kinds pm_probe() wants. */
+uint64_t	 pm_mask(void);
 
 /*
  * Close the time above threshold at t_end and append one finding per

@@ -14,15 +14,10 @@
  * Histograms (analysis/hist.h) are exact to 0.4%; one per client and one
  * per event type that occurs, created on first use.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <sqlite3.h>
 
 #include "analysis/hist.h"
 #include "analysis/stats.h"
@@ -463,155 +458,6 @@ stats_print(const struct stats *s, const struct stats_run *r, FILE *f)
 		fprintf(f, "  ... and %" PRIu64 " more\n", s->fdropped);
 }
 
-static const char schema[] =
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-	"CREATE TABLE run(id INTEGER PRIMARY KEY, model TEXT, model_file TEXT,"
-	" seed INTEGER, duration_ns INTEGER, sim_ns INTEGER, events INTEGER,"
-	" wall_s REAL, cache_hits INTEGER, early_boot_timeouts INTEGER,"
-	" findings_dropped INTEGER);"
-	"CREATE TABLE findings(run_id INTEGER, seq INTEGER, kind TEXT,"
-	" t_ns INTEGER, process TEXT, client TEXT, detail TEXT);"
-	"CREATE TABLE client_stats(run_id INTEGER, client TEXT,"
-	" messages INTEGER, auth_messages INTEGER, misses INTEGER,"
-	" kills INTEGER, restarts INTEGER, responses INTEGER,"
-	" resp_mean_ns REAL, resp_p50_ns INTEGER, resp_p99_ns INTEGER,"
-	" resp_max_ns INTEGER);"
-	"CREATE TABLE syscall_stats(run_id INTEGER, event_type TEXT,"
-	" count INTEGER, denied INTEGER, lat_mean_ns REAL,"
-	" lat_p50_ns INTEGER, lat_p99_ns INTEGER, lat_max_ns INTEGER);"
-	"CREATE TABLE process_stats(run_id INTEGER, process TEXT,"
-	" peak_threads INTEGER, peak_pool_threads INTEGER, crashes INTEGER);";
-
-/* Bind "?" parameters from a printf-like list: i int64, d double, t text. */
-static int
-exec_row(sqlite3 *db, const char *sql, const char *types, ...)
-{
-	sqlite3_stmt *st;
-	va_list ap;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	va_start(ap, types);
-	for (int i = 0; types[i] != '\0'; i++) {
-		if (types[i] == 'i') {
-			int64_t v = va_arg(ap, int64_t);
-
-			sqlite3_bind_int64(st, i + 1, v);
-		} else if (types[i] == 'd') {
-			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
-		} else {
-			const char *v = va_arg(ap, const char *);
-
-			if (v == NULL)
-				sqlite3_bind_null(st, i + 1);
-			else
-				sqlite3_bind_text(st, i + 1, v, -1,
-				    SQLITE_TRANSIENT);
-		}
-	}
-	va_end(ap);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int64_t
-q(const struct hist *h, double p)
-{
-	return h != NULL && hist_count(h) > 0 ? hist_quantile(h, p) : -1;
-}
-
-static int
-write_rows(sqlite3 *db, const struct stats *s, const struct stats_run *r)
-{
-	char v[32];
-	int rc = 0;
-
-	snprintf(v, sizeof(v), "%d", STATS_SCHEMA_VERSION);
-	rc |= exec_row(db, "INSERT INTO meta VALUES('schema_version', ?)",
-	    "t", v);
-	rc |= exec_row(db, "INSERT INTO meta VALUES('generator', 'essim run')",
-	    "");
-	rc |= exec_row(db, "INSERT INTO run VALUES(1,?,?,?,?,?,?,?,?,?,?)",
-	    "ttiiiidiii", s->m->name, r->model_file, (int64_t)r->seed,
-	    r->duration_ns, r->sim_ns, (int64_t)r->events, r->wall_s,
-	    (int64_t)s->cache_hits, (int64_t)s->early_timeouts,
-	    (int64_t)s->fdropped);
-	for (size_t i = 0; i < s->nf; i++)
-		rc |= exec_row(db, "INSERT INTO findings VALUES(1,?,?,?,?,?,?)",
-		    "itittt", (int64_t)i, s->f[i].kind, s->f[i].t,
-		    s->f[i].process >= 0 ? s->m->procs[s->f[i].process]->name :
-		    NULL, s->f[i].client >= 0 ?
-		    s->m->clients[s->f[i].client]->name : NULL, s->f[i].detail);
-	for (size_t i = 0; i < s->m->nclients; i++) {
-		const struct st_client *c = &s->c[i];
-
-		rc |= exec_row(db, "INSERT INTO client_stats VALUES"
-		    "(1,?,?,?,?,?,?,?,?,?,?,?)", "tiiiiiidiii",
-		    s->m->clients[i]->name, (int64_t)c->messages,
-		    (int64_t)c->auth_messages, (int64_t)c->misses,
-		    (int64_t)c->kills, (int64_t)c->restarts,
-		    (int64_t)hist_count(c->resp), hist_mean(c->resp),
-		    q(c->resp, 0.5), q(c->resp, 0.99), hist_max(c->resp));
-	}
-	for (int t = 0; t < EVSET_BITS; t++) {
-		const struct st_type *st = &s->types[t];
-
-		if (st->count == 0)
-			continue;
-		rc |= exec_row(db, "INSERT INTO syscall_stats VALUES"
-		    "(1,?,?,?,?,?,?,?)", "tiidiii", evtype_by_value(t)->name,
-		    (int64_t)st->count, (int64_t)st->denied,
-		    hist_mean(st->lat), q(st->lat, 0.5), q(st->lat, 0.99),
-		    hist_max(st->lat));
-	}
-	for (size_t i = 0; i < s->m->nprocs; i++)
-		rc |= exec_row(db,
-		    "INSERT INTO process_stats VALUES(1,?,?,?,?)",
-		    "tiii", s->m->procs[i]->name, (int64_t)s->p[i].peak,
-		    (int64_t)s->p[i].pool_peak, (int64_t)s->p[i].crashes);
-	return rc;
-}
-
-int
-stats_write_db(const struct stats *s, const struct stats_run *r,
-    const char *path, struct err *e)
-{
-	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
-	sqlite3 *db = NULL;
-	int rc;
-
-	unlink(tmp);
-	rc = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "BEGIN;", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, schema, NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = write_rows(db, s, r) == 0 ? SQLITE_OK : SQLITE_ERROR;
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "COMMIT;", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		err_set(e, "%s: %s", path, db != NULL ? sqlite3_errmsg(db) :
-		    "cannot open");
-		sqlite3_close(db);
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	sqlite3_close(db);
-	if (rename(tmp, path) != 0) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
-}
-
 uint64_t
 stats_client_kills(const struct stats *s, int client)
 {
@@ -646,4 +492,77 @@ size_t
 stats_nfindings(const struct stats *s)
 {
 	return s->nf + (size_t)s->fdropped;
+}
+
+uint64_t
+stats_client_auth_messages(const struct stats *s, int client)
+{
+	return s->c[client].auth_messages;
+}
+
+const struct hist *
+stats_client_response(const struct stats *s, int client)
+{
+	return s->c[client].resp;
+}
+
+int
+stats_proc_peak(const struct stats *s, int proc)
+{
+	return s->p[proc].peak;
+}
+
+int
+stats_proc_pool_peak(const struct stats *s, int proc)
+{
+	return s->p[proc].pool_peak;
+}
+
+uint64_t
+stats_proc_crashes(const struct stats *s, int proc)
+{
+	return s->p[proc].crashes;
+}
+
+uint64_t
+stats_syscall_denied(const struct stats *s, int evtype_value)
+{
+	return s->types[evtype_value].denied;
+}
+
+const struct hist *
+stats_syscall_latency(const struct stats *s, int evtype_value)
+{
+	return s->types[evtype_value].lat;
+}
+
+uint64_t
+stats_cache_hits(const struct stats *s)
+{
+	return s->cache_hits;
+}
+
+uint64_t
+stats_early_boot_timeouts(const struct stats *s)
+{
+	return s->early_timeouts;
+}
+
+int
+stats_finding(const struct stats *s, size_t i, struct stats_finding *out)
+{
+	if (i >= s->nf)
+		return 0;
+	out->kind = s->f[i].kind;
+	out->t = s->f[i].t;
+	out->process = s->f[i].process;
+	out->client = s->f[i].client;
+	out->detail = s->f[i].detail;
+	return 1;
+}
+
+uint64_t
+stats_findings_dropped(const struct stats *s)
+{
+	return s->fdropped;
 }

@@ -1,6 +1,6 @@
 /*
  * stats.h - the basic run counters: a probe listener that counts what
- * `essim run` summarises, and writes it as text, JSON or SQLite.
+ * `essim run` summarises, and prints it as text or JSON.
  *
  * It knows the world only through the probe bus (es/probe.h) and the model
  * (for names): per client, messages delivered, response times, deadline
@@ -12,8 +12,9 @@
  * Memory is fixed once the listener exists: histograms and arrays sized by
  * the model.
  *
- * The JSON keys, the text summary and the SQLite tables are documented in
- * docs/simulation.md.
+ * The JSON keys and the text summary are documented in docs/simulation.md;
+ * the results database (sim/out/results-rec.h) reads the counters through
+ * the accessors below and writes them (docs/results-schema.md).
  */
 #ifndef ESSIM_ANALYSIS_STATS_H
 #define ESSIM_ANALYSIS_STATS_H
@@ -23,14 +24,13 @@
 
 #include <jansson.h>
 
-#include "core/err.h"
 #include "es/probe.h"
 #include "model/model.h"
 
 #define STATS_MAX_FINDINGS	1000
-#define STATS_SCHEMA_VERSION	1
 
 struct stats;
+struct hist;
 
 /* What the caller knows of the run (not from probes). */
 struct stats_run {
@@ -53,13 +53,6 @@ json_t		*stats_json(const struct stats *s, const struct stats_run *r);
 void		 stats_print(const struct stats *s, const struct stats_run *r,
 		    FILE *f);
 
-/*
- * Write the summary to a new SQLite database at path (replacing any file
- * there only once the new one is complete).  Returns 0, or -1 with e set.
- */
-int		 stats_write_db(const struct stats *s, const struct stats_run *r,
-		    const char *path, struct err *e);
-
 /* Counters, for tests. */
 uint64_t	 stats_client_kills(const struct stats *s, int client);
 uint64_t	 stats_client_restarts(const struct stats *s, int client);
@@ -67,5 +60,33 @@ uint64_t	 stats_client_misses(const struct stats *s, int client);
 uint64_t	 stats_client_messages(const struct stats *s, int client);
 uint64_t	 stats_syscalls(const struct stats *s, int evtype_value);
 size_t		 stats_nfindings(const struct stats *s);
+
+/* The values behind the summary, for the results database.  Histograms
+ * are NULL when nothing was recorded (a syscall type never seen). */
+uint64_t	 stats_client_auth_messages(const struct stats *s, int client);
+const struct hist *stats_client_response(const struct stats *s, int client);
+int		 stats_proc_peak(const struct stats *s, int proc);
+int		 stats_proc_pool_peak(const struct stats *s, int proc);
+uint64_t	 stats_proc_crashes(const struct stats *s, int proc);
+uint64_t	 stats_syscall_denied(const struct stats *s, int evtype_value);
+const struct hist *stats_syscall_latency(const struct stats *s,
+		    int evtype_value);
+uint64_t	 stats_cache_hits(const struct stats *s);
+uint64_t	 stats_early_boot_timeouts(const struct stats *s);
+
+/* One kept finding (kill, sync_crash, spin), valid while s lives. */
+struct stats_finding {
+	const char	*kind;
+	int64_t		 t;
+	int		 process;	/* model id, -1 none */
+	int		 client;	/* model id, -1 none */
+	const char	*detail;
+};
+
+/* Fill *out with kept finding i (time order); 0 when i is past them. */
+int		 stats_finding(const struct stats *s, size_t i,
+		    struct stats_finding *out);
+/* Findings past the first STATS_MAX_FINDINGS, counted only. */
+uint64_t	 stats_findings_dropped(const struct stats *s);
 
 #endif /* ESSIM_ANALYSIS_STATS_H */

@@ -36,14 +36,22 @@
 #include "model/model.h"
 
 struct wf;
+struct an_thread;
 
 /*
- * A wait-for analysis of a world of model m, listening on bus; its
- * findings are appended to out.  m, bus and out must outlive it.
+ * A wait-for analysis of a world of model m; bus names things; findings
+ * are appended to out.  m, bus and out must outlive it.  Probes reach it
+ * through wf_probe() from the analyses' listener (analysis/analyses.h),
+ * with the acting thread's shared record (analysis/an-int.h) or NULL,
+ * and for a CALL the service called (NULL otherwise).
  */
-struct wf	*wf_new(const struct model *m, struct probe_bus *bus,
+struct wf	*wf_new(const struct model *m, const struct probe_bus *bus,
 		    struct fd_list *out);
 void		 wf_free(struct wf *w);
+void		 wf_probe(struct wf *w, const struct probe_ev *ev,
+		    struct an_thread *t, const struct m_service *svc);
+/* The probe kinds wf_probe() wants. */
+uint64_t	 wf_mask(void);
 
 /* Deadlock instances found, and distinct cycles (classes) among them. */
 size_t		 wf_deadlocks(const struct wf *w);

@@ -21,6 +21,8 @@
  * the model's document, which is loaded again (model_load_json), so the
  * world sees ordinary model processes; see replay-world.h.
  */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,4 +445,20 @@ replay_world_free(struct replay_world *rw)
 	free(rw->map);
 	free(rw->tab);
 	free(rw);
+}
+
+int
+replay_world_parse_speed(const char *s, double *speed)
+{
+	char *end;
+	double v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !(v > 0) || !isfinite(v))
+		return -1;
+	*speed = v;
+	return 0;
 }

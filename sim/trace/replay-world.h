@@ -83,4 +83,10 @@ uint64_t	 replay_world_dropped(const struct replay_world *rw);
 
 void		 replay_world_free(struct replay_world *rw);
 
+/*
+ * A --speed value: a finite decimal number above 0 ("2", "0.5"), stored
+ * in *speed.  Returns 0, or -1 (leaving *speed alone) if s is not one.
+ */
+int		 replay_world_parse_speed(const char *s, double *speed);
+
 #endif /* ESSIM_TRACE_REPLAY_WORLD_H */

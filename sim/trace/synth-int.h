@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/dist.h"
+#include "core/err.h"
 #include "core/evtype.h"
 #include "core/rng.h"
 #include "trace/synth.h"
@@ -116,6 +119,56 @@ uint64_t sy__zipf(struct rng *r, uint64_t n, double s);
 /* Next arrival strictly after t of a (instance started at t0). */
 int64_t	sy__next_arrival(const struct sy_arrival *a, struct rng *r,
 	    int64_t t0, int64_t t);
+
+/* ---- spec parsing (synth-spec.c, synth-val.c, synth-rules.c) ------------ */
+
+/* The parser's state: where it is (a JSON pointer) and what went wrong. */
+struct sy_parse {
+	struct synth	*s;
+	struct diag	*d;
+	const char	*file;
+	const char	*dir;
+	char		 ptr[ERR_PTR_MAX];
+	int		 nerr;
+};
+
+/*
+ * Report a problem at the current pointer (c->ptr); every problem is kept
+ * (struct diag), and c->nerr counts them.
+ */
+void	sy__bad(struct sy_parse *c, const char *fmt, ...) ESSIM_PRINTF(2, 3);
+void	sy__bad_err(struct sy_parse *c, const struct err *e);
+/* Descend into key / index; sy__pop(c, mark) climbs back. */
+size_t	sy__push(struct sy_parse *c, const char *key);
+size_t	sy__push_i(struct sy_parse *c, size_t i);
+void	sy__pop(struct sy_parse *c, size_t mark);
+/* "an object", "a string", ... for messages. */
+const char *sy__jtype(const json_t *v);
+/* Unknown keys of obj are errors; -1 (reported) if obj is no object. */
+int	sy__keys(struct sy_parse *c, const json_t *obj,
+	    const char *const *allowed);
+/*
+ * obj[key] read and checked: 1 found (*out set), 0 absent, -1 wrong
+ * (reported at obj's pointer plus key).
+ */
+int	sy__get_str(struct sy_parse *c, const json_t *obj, const char *key,
+	    const char **out, int nonempty);
+int	sy__get_bool(struct sy_parse *c, const json_t *obj, const char *key,
+	    int *out);
+int	sy__get_int(struct sy_parse *c, const json_t *obj, const char *key,
+	    json_int_t min, json_int_t max, json_int_t *out);
+int	sy__get_positive(struct sy_parse *c, const json_t *obj,
+	    const char *key, double *out);
+int	sy__get_dur(struct sy_parse *c, const json_t *obj, const char *key,
+	    int64_t *out);
+int	sy__get_dist(struct sy_parse *c, const json_t *obj, const char *key,
+	    struct dist *d);
+/* The template named by v (a string), or NULL (reported). */
+struct sy_tmpl *sy__tmpl_ref(struct sy_parse *c, const json_t *v);
+/* One entry of "events" / "spawn". */
+void	sy__read_rule(struct sy_parse *c, struct sy_rule *r, const json_t *obj);
+void	sy__read_spawn(struct sy_parse *c, struct sy_spawn *sp,
+	    const json_t *obj);
 
 /* ---- output (synth-out.c) ----------------------------------------------- */
 

@@ -217,7 +217,9 @@ token(struct sy_buf *b, const struct sy_tmpl *tm, int32_t pid, int32_t pv)
 	num(b, tm->gid);
 	lit(b, ",\"pid\":");
 	num(b, pid);
-	lit(b, ",\"asid\":" "100001" ",\"pidversion\":");
+	lit(b, ",\"asid\":");
+	num(b, ASID);
+	lit(b, ",\"pidversion\":");
 	num(b, pv);
 	put(b, "}", 1);
 }

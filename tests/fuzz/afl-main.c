@@ -93,7 +93,7 @@ static int
 run_dir(const char *dir)
 {
 	char **names = NULL, **nn;
-	size_t n = 0, alloc = 0;
+	size_t n = 0, alloc = 0, len;
 	struct dirent *de;
 	DIR *d;
 	int rc = 0;
@@ -111,10 +111,10 @@ run_dir(const char *dir)
 				abort();
 			names = nn;
 		}
-		if ((names[n] = malloc(strlen(dir) + strlen(de->d_name) +
-		    2)) == NULL)
+		len = strlen(dir) + strlen(de->d_name) + 2;
+		if ((names[n] = malloc(len)) == NULL)
 			abort();
-		sprintf(names[n++], "%s/%s", dir, de->d_name);
+		snprintf(names[n++], len, "%s/%s", dir, de->d_name);
 	}
 	closedir(d);
 	if (n > 0)

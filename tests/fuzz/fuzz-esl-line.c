@@ -114,7 +114,7 @@ from_memory(const uint8_t *data, size_t size, size_t max_object)
 static void
 from_file(const uint8_t *data, size_t size)
 {
-	char path[] = "/tmp/essim-fuzz-esl.XXXXXX";
+	char path[1024];
 	struct err e = ERR_INIT;
 	struct esl_reader *r;
 	uint8_t sha[32];
@@ -122,6 +122,7 @@ from_file(const uint8_t *data, size_t size)
 	FILE *f;
 	int fd;
 
+	fuzz_tmpname(path, sizeof(path), "essim-fuzz-esl");
 	if ((fd = mkstemp(path)) < 0 || (f = fdopen(fd, "wb")) == NULL)
 		abort();
 	if (fwrite(data, 1, size, f) != size || fclose(f) != 0)

@@ -96,10 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(doc);
 		return 0;
 	}
-	dir = malloc(strlen(fuzz_srcdir()) + sizeof("/tests/data/models"));
-	if (dir == NULL)
-		abort();
-	sprintf(dir, "%s/tests/data/models", fuzz_srcdir());
+	dir = fuzz_path("/tests/data/models");
 	m = model_load_json(doc, NAME, dir, &d);
 	if (m == NULL) {
 		FUZZ_CHECK(diag_count(&d) > 0);

@@ -30,7 +30,7 @@
 #define TRACE	"/tests/data/traces/eslogger/tstromberg-esl_opens.json"
 #define MAX_EVENTS 100000
 
-static char path[64];
+static char path[1024];
 
 /*
  * Remove the store and whatever SQLite left beside it: a journal or WAL
@@ -111,10 +111,7 @@ import_into(void)
 		FUZZ_CHECK(e.set && strcmp(e.file, path) == 0);
 		return;
 	}
-	trace = malloc(strlen(fuzz_srcdir()) + sizeof(TRACE));
-	if (trace == NULL)
-		abort();
-	sprintf(trace, "%s%s", fuzz_srcdir(), TRACE);
+	trace = fuzz_path(TRACE);
 	o.on_error = TDB_SKIP;
 	rc = tdb_import(db, trace, &o, &st, &e);
 	FUZZ_CHECK(rc == TDB_OK || (e.set && e.text[0] != '\0'));
@@ -133,7 +130,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd;
 
 	if (path[0] == '\0') {
-		snprintf(path, sizeof(path), "/tmp/essim-fuzz-tdb.XXXXXX");
+		fuzz_tmpname(path, sizeof(path), "essim-fuzz-tdb");
 		if ((fd = mkstemp(path)) < 0)
 			abort();
 		close(fd);

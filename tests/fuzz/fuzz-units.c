@@ -150,10 +150,7 @@ distributions(const uint8_t *data, size_t size)
 		json_decref(j);
 		return;
 	}
-	dir = malloc(strlen(fuzz_srcdir()) + sizeof("/tests/data/dist"));
-	if (dir == NULL)
-		abort();
-	sprintf(dir, "%s/tests/data/dist", fuzz_srcdir());
+	dir = fuzz_path("/tests/data/dist");
 	if (dist_parse(&d, j, NAME, "/x", dir, &e) == 0) {
 		draws(&d);
 		round_trip(&d, dir);

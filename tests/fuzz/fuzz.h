@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,6 +51,30 @@ fuzz_srcdir(void)
 #else
 	return ".";
 #endif
+}
+
+/* fuzz_srcdir() followed by rel, newly allocated. */
+static inline char *
+fuzz_path(const char *rel)
+{
+	size_t n = strlen(fuzz_srcdir()) + strlen(rel) + 1;
+	char *p = malloc(n);
+
+	if (p == NULL)
+		abort();
+	snprintf(p, n, "%s%s", fuzz_srcdir(), rel);
+	return p;
+}
+
+/* A template for mkstemp(3) in $TMPDIR (or /tmp), into buf. */
+static inline char *
+fuzz_tmpname(char *buf, size_t size, const char *stem)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/%s.XXXXXX", t != NULL && t[0] != '\0' ? t :
+	    "/tmp", stem);
+	return buf;
 }
 
 #endif /* ESSIM_TESTS_FUZZ_H */

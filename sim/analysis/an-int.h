@@ -1,0 +1,107 @@
+/*
+ * an-int.h - what the run-time analyses share (analyses.c, waitfor.c,
+ * lockdep.c, poolmon.c, deadline.c); private to them, as wint.h is to the
+ * world.
+ *
+ * The analyses see one probe stream through one listener (analyses.c),
+ * which looks the acting thread up once and hands every analysis the same
+ * record: one hash lookup per probe instead of one per analysis, and no
+ * lookups at all inside the analyses, which keep pointers to records
+ * (struct an_ref) instead of ids.  A record is created when a thread
+ * first matters (a pool thread or daemon worker at birth; any other
+ * thread when it first takes a queue or a lock, or runs a handler or a
+ * service: something another thread may then wait for), and goes when
+ * the thread exits.  A thread without a record is in no wait cycle.  Records come from a free list and are never given back to
+ * malloc before an_free(), and a freed record has id 0, so an an_ref
+ * (pointer and id) to a thread that is gone is recognised as such: ids
+ * are never reused.
+ *
+ * The queues and locks a thread holds are kept here, innermost last,
+ * updated after the analyses have seen the probe (so that on a
+ * QUEUE_ACQUIRE or LOCK they see what was held before).
+ */
+#ifndef ESSIM_ANALYSIS_AN_INT_H
+#define ESSIM_ANALYSIS_AN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "es/probe.h"
+
+#define AN_ROLE_UNKNOWN	255
+#define AN_HELD		16		/* queues and locks held at once */
+
+/* A node of the wait-for graph (waitfor.c). */
+struct wf_hdr {
+	uint8_t		 kind;
+	uint32_t	 epoch;		/* of the check that saw it last */
+	uint32_t	 vidx;		/* its index in that check */
+	uint32_t	 inst;		/* active deadlock instance + 1, 0 none */
+};
+
+struct an_thread;
+
+struct an_ref {
+	struct an_thread *t;
+	uint64_t	 id;
+};
+
+struct an_thread {
+	uint64_t	 id;		/* 0: free */
+	int		 proc;
+	uint8_t		 role;		/* enum probe_role, AN_ROLE_UNKNOWN */
+	struct probe_ref ref;		/* for names, while it lives */
+	struct an_thread *fnext;	/* free list */
+	/* Held: queue or lock ids, innermost last. */
+	uint64_t	 held[AN_HELD];
+	uint8_t		 held_lock[AN_HELD];
+	int		 nheld;
+	/* The message whose handler it runs (0 none), and its client. */
+	uint64_t	 hmsg;
+	struct probe_ref href;
+	int		 hclient;
+	const struct evtype *htype;
+	/* waitfor.c */
+	struct {
+		struct wf_hdr	 h;
+		uint8_t		 wait;
+		uint64_t	 wobj;
+		int64_t		 wait_t;
+		void		*hmsg;		/* struct msg being handled */
+		struct an_thread *pnext, *pprev;	/* workers, pool */
+		int		 listed;
+	} wf;
+	/* lockdep.c */
+	struct {
+		int		 serving;	/* service node, -1 */
+		uint64_t	 req;
+		int		 owes;		/* answer node, -1 */
+		uint64_t	 waited;	/* lock/queue id + 1 waited for */
+	} lk;
+	/* poolmon.c */
+	struct {
+		int		 blocked;
+		int		 listed;
+		struct an_thread *next, *prev;
+	} pm;
+};
+
+/* The thread of ref, or NULL if it is gone. */
+static inline struct an_thread *
+an_ref_get(const struct an_ref *r)
+{
+	return r->t != NULL && r->t->id == r->id && r->id != 0 ? r->t : NULL;
+}
+
+static inline void
+an_ref_set(struct an_ref *r, struct an_thread *t)
+{
+	r->t = t;
+	r->id = t != NULL ? t->id : 0;
+}
+
+/* Lock ids are process << 16 | index (es/probe.h). */
+#define AN_LOCK_PROC(id)	((int)((id) >> 16))
+#define AN_LOCK_INDEX(id)	((size_t)((id) & 0xffff))
+
+#endif /* ESSIM_ANALYSIS_AN_INT_H */

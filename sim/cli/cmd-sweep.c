@@ -1,0 +1,228 @@
+/*
+ * cmd-sweep.c - essim sweep: a model over a parameter grid and seeds.
+ *
+ *     essim sweep MODEL --vary PTR=VALUES... [--seeds N] [--seed N]
+ *                 [-j JOBS] [--shard K/N] [--duration T] [--sample T]
+ *                 [--max-events N] [--force] -o sweep.db
+ *
+ * The grid syntax is in sweep-grid.h and docs/sweeps.md; the run order,
+ * sharding and what the database holds in sweep.h.  Exit: 0 ran, 2 bad
+ * usage, model, grid point or output file (nothing ran), 3 a run or the
+ * system failed, or the sweep was interrupted.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/err.h"
+#include "core/units.h"
+#include "out/sweep-pool.h"
+#include "out/sweep.h"
+
+static int exec_sweep(int argc, char **argv);
+
+const struct cmd cmd_sweep = {
+	"sweep",
+	"sweep MODEL --vary PTR=VALUES... [--seeds N] [--seed N] [-j JOBS] "
+	    "[--shard K/N] [--duration T] [--sample T] [--max-events N] "
+	    "[--force] [--no-progress] -o sweep.db",
+	"run a model over a parameter grid and seeds",
+	"Runs MODEL once per grid point and seed, in parallel worker\n"
+	"processes, into one results database (docs/sweeps.md).\n"
+	"\n"
+	"  -v, --vary PTR=VALUES  vary the model value at JSON pointer PTR;\n"
+	"                       several --vary make a Cartesian product\n"
+	"                       (the first varies slowest).  VALUES:\n"
+	"                         A..B:N     N points from A to B\n"
+	"                         A..B:Nlog  N points, log-spaced\n"
+	"                         V1,V2,...  a list (JSON values or strings)\n"
+	"                       A and B: numbers, rates (100/s), durations\n"
+	"                       (2ms); e.g. /workload/sources/0/rate=\n"
+	"                       100/s..5000/s:20, /machine/cores=4,8,16\n"
+	"  -n, --seeds N        seeds per point (default 1): seed, seed+1, ...\n"
+	"  -s, --seed N         first seed (default: the model's \"seed\")\n"
+	"  -j, --jobs N         worker processes (default: online CPUs)\n"
+	"      --shard K/N      run only the runs whose index is K-1 mod N;\n"
+	"                       join the N shards with 'essim merge'\n"
+	"  -d, --duration T     virtual time of each run (default: model's)\n"
+	"      --sample T       record time series every T (default: none)\n"
+	"      --max-events N   cap on pending engine events per run\n"
+	"  -o, --output FILE    the sweep database (required)\n"
+	"  -f, --force          replace FILE if it is an essim database\n"
+	"      --progress, --no-progress  draw (or not) a progress line on\n"
+	"                       stderr (default: when it is a terminal)\n"
+	"\n"
+	"Every grid point is loaded before anything runs; a point whose\n"
+	"model is invalid is reported with its values (exit 2).  A progress\n"
+	"line is drawn on stderr when it is a terminal.\n",
+	exec_sweep
+};
+
+static int
+parse_count(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno != 0 || *end != '\0' ? -1 : 0;
+}
+
+static int
+parse_time(const char *opt, const char *s, int64_t *ns)
+{
+	struct err e = ERR_INIT;
+
+	if (units_parse_duration(s, ns, &e) != 0 || *ns <= 0)
+		return cli_usage_error(&cmd_sweep, "%s: %s", opt,
+		    e.set ? e.text : "must be above 0");
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct sweep_opts *o, struct sg_grid *g)
+{
+	static const struct option longopts[] = {
+		{ "vary", required_argument, NULL, 'v' },
+		{ "seeds", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "shard", required_argument, NULL, 'S' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "sample", required_argument, NULL, 'T' },
+		{ "max-events", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'Q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct err e = ERR_INIT;
+	uint64_t v;
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":v:n:s:j:d:o:fh", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			if (sg_add_vary(g, optarg, &e) != 0)
+				return cli_usage_error(&cmd_sweep, "%s",
+				    e.text);
+			break;
+		case 'n':
+			if (parse_count(optarg, &o->seeds) != 0 ||
+			    o->seeds == 0)
+				return cli_usage_error(&cmd_sweep, "--seeds "
+				    "wants a positive integer, not '%s'",
+				    optarg);
+			break;
+		case 's':
+			if (parse_count(optarg, &o->seed) != 0)
+				return cli_usage_error(&cmd_sweep, "--seed "
+				    "wants a non-negative integer, not '%s'",
+				    optarg);
+			o->has_seed = 1;
+			break;
+		case 'j':
+			if (parse_count(optarg, &v) != 0 || v == 0 ||
+			    v > 4096)
+				return cli_usage_error(&cmd_sweep, "--jobs "
+				    "wants 1 to 4096, not '%s'", optarg);
+			o->jobs = (unsigned)v;
+			break;
+		case 'S':
+			if (sg_parse_shard(optarg, &o->shard, &e) != 0)
+				return cli_usage_error(&cmd_sweep, "%s",
+				    e.text);
+			break;
+		case 'd':
+			if (parse_time("--duration", optarg, &o->duration))
+				return EXIT_USAGE;
+			break;
+		case 'T':
+			if (parse_time("--sample", optarg, &o->sample_ns))
+				return EXIT_USAGE;
+			break;
+		case 'm':
+			if (parse_count(optarg, &v) != 0 || v == 0 ||
+			    v > SIZE_MAX)
+				return cli_usage_error(&cmd_sweep,
+				    "--max-events wants a positive integer, "
+				    "not '%s'", optarg);
+			o->max_events = (size_t)v;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'f':
+			o->force = 1;
+			break;
+		case 'P':
+		case 'Q':
+			o->progress = c == 'P';
+			break;
+		case 'h':
+			cli_help(&cmd_sweep, stdout);
+			return -1;
+		case ':':
+			return cli_usage_error(&cmd_sweep, "option '%s' needs "
+			    "a value", argv[optind - 1]);
+		default:
+			return cli_usage_error(&cmd_sweep, "unknown option "
+			    "'%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(&cmd_sweep, argc - optind == 0 ?
+		    "no MODEL given" : "one model at a time");
+	if (o->out == NULL)
+		return cli_usage_error(&cmd_sweep, "no output: -o sweep.db");
+	o->model_file = argv[optind];
+	return 0;
+}
+
+static int
+exec_sweep(int argc, char **argv)
+{
+	struct sg_grid *g = sg_new();
+	struct sweep_opts o;
+	struct sweep_summary sum;
+	struct diag d = DIAG_INIT;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.seeds = 1;
+	o.jobs = spool_ncpus();
+	o.shard.k = o.shard.n = 1;
+	o.grid = g;
+	o.progress = isatty(STDERR_FILENO);
+	if ((rc = parse_args(argc, argv, &o, g)) != 0) {
+		sg_free(g);
+		return rc < 0 ? EXIT_OK : rc;
+	}
+	rc = sweep_run(&o, &d, &sum);
+	diag_print(&d, "essim sweep", stderr);
+	diag_release(&d);
+	if (rc == SWEEP_OK)
+		printf("%s: %llu of %llu runs (%llu points x %llu seeds), "
+		    "shard %llu/%llu, %u workers, %.1f s\n", o.out,
+		    (unsigned long long)sum.runs_here,
+		    (unsigned long long)sum.runs,
+		    (unsigned long long)sum.points,
+		    (unsigned long long)o.seeds,
+		    (unsigned long long)o.shard.k,
+		    (unsigned long long)o.shard.n, sum.workers, sum.wall_s);
+	sg_free(g);
+	if (rc == SWEEP_OK)
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	return rc == SWEEP_EINPUT ? EXIT_USAGE : EXIT_INTERNAL;
+}
