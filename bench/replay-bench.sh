@@ -1,0 +1,58 @@
+#!/bin/sh
+# replay-bench.sh - replay speed: a synthetic build storm (essim synth,
+# traces/build-storm.json), imported into a trace store, replayed in closed
+# and open mode through a model of three ES clients that answer AUTH_OPEN
+# and AUTH_EXEC (NOTIFY events replayed as AUTH with as_auth).  Prints the
+# trace size, the import rate and, per mode, trace events per wall second
+# and engine events per wall second.
+#
+#     bench/replay-bench.sh [ESSIM]      (ESSIM defaults to ./essim)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+essim=${1:-./essim}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/replay-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+"$essim" synth --quiet -o "$tmp/storm.jsonl" "$top/traces/build-storm.json"
+lines=$(wc -l <"$tmp/storm.jsonl")
+t0=$(date +%s.%N 2>/dev/null || date +%s)
+"$essim" import -o "$tmp/storm.db" "$tmp/storm.jsonl" >/dev/null
+t1=$(date +%s.%N 2>/dev/null || date +%s)
+echo "trace: $lines events, $(du -k "$tmp/storm.jsonl" | cut -f1) KiB;" \
+    "import $(awk -v n="$lines" -v a="$t0" -v b="$t1" \
+    'BEGIN { printf "%.0f events/s", n / (b - a) }')"
+
+# model MODE: three clients, each with a short handler and, one time in
+# ten, a call to a daemon.
+model() {
+	cat <<JSON
+{ "essim": 1, "name": "replay-bench-$1", "duration": "10m",
+  "daemons": { "trustd": { "workers": 4,
+    "services": { "eval": [ { "cpu": { "exp": "200us" } } ] } } },
+  "clients": {
+JSON
+	for c in a b c; do
+		cat <<JSON
+    "$c": { "subscribe": ["AUTH_OPEN", "AUTH_EXEC"],
+      "handler": { "default": [ { "cpu": { "exp": "20us" } },
+        { "if": { "p": 0.1 }, "then": [ { "call": "trustd.eval" } ] },
+        { "respond": "allow" } ] } }$( [ $c = c ] || echo , )
+JSON
+	done
+	cat <<JSON
+  },
+  "workload": { "trace": { "file": "$tmp/storm.db", "mode": "$1",
+    "as_auth": ["open", "exec"] } } }
+JSON
+}
+
+for mode in closed open; do
+	model "$mode" >"$tmp/$mode.json"
+	"$essim" run --json --no-progress "$tmp/$mode.json" >"$tmp/$mode.out"
+	awk -v mode="$mode" -v n="$lines" '
+	/"events":/ && !ev { gsub(/[^0-9]/, "", $2); ev = $2 }
+	/"wall_s":/ { gsub(/[,]/, "", $2); wall = $2 }
+	END { printf "%-6s replay: %.0f trace events/s, %.2fM engine events/s (%.2f s)\n",
+	    mode, n / wall, ev / wall / 1e6, wall }' "$tmp/$mode.out"
+done
