@@ -257,6 +257,22 @@ bad_range:
 	return -1;
 }
 
+/*
+ * How a comparison reads in a label: a string as written, a bare number
+ * P as "==P" (what parse_cmp makes of it), NULL as dflt.
+ */
+static const char *
+cmp_label(const json_t *j, const char *dflt, char *buf, size_t n)
+{
+	if (json_is_string(j))
+		return json_string_value(j);
+	if (json_is_number(j)) {
+		snprintf(buf, n, "==%g", json_number_value(j));
+		return buf;
+	}
+	return dflt;
+}
+
 static int
 parse_cmp(struct px *p, const json_t *j, int kind, struct cmp *c)
 {
@@ -406,6 +422,7 @@ order(struct px *p, const json_t *o)
 	const json_t *b = json_object_get(o, "before");
 	const json_t *pr = json_object_get(o, "probability");
 	struct item *it;
+	char num[32];
 	size_t save;
 	int f[2] = { -1, -1 };
 
@@ -446,9 +463,8 @@ order(struct px *p, const json_t *o)
 	if (f[0] >= 0 && f[1] >= 0)
 		it->label = xasprintf("order %s before %s (probability %s "
 		    "over %" PRIu64 " seeds)", p->s->m->flags[f[0]]->name,
-		    p->s->m->flags[f[1]]->name, pr != NULL &&
-		    json_is_string(pr) ? json_string_value(pr) : ">=1",
-		    it->seeds);
+		    p->s->m->flags[f[1]]->name,
+		    cmp_label(pr, ">=1", num, sizeof(num)), it->seeds);
 }
 
 /* "deadlocks>=1", "latency.AUTH_OPEN.p99 < 50ms" */
@@ -480,6 +496,7 @@ probability(struct px *p, const json_t *o)
 	const json_t *of = json_object_get(o, "of");
 	const json_t *ex = json_object_get(o, "expect");
 	struct item *it;
+	char num[32];
 	size_t save;
 
 	if (!json_is_object(o)) {
@@ -496,7 +513,7 @@ probability(struct px *p, const json_t *o)
 	else if (parse_of(p, json_string_value(of), &it->m, &it->of) == 0)
 		it->label = xasprintf("probability of %s over %" PRIu64
 		    " seeds: %s", json_string_value(of), it->seeds,
-		    json_is_string(ex) ? json_string_value(ex) : "?");
+		    cmp_label(ex, "?", num, sizeof(num)));
 	p->ptr[save] = '\0';
 	push_ptr(p, "expect", &save);
 	if (ex == NULL)
