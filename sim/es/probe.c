@@ -31,27 +31,6 @@ probe_listen(struct probe_bus *b, uint64_t mask, probe_fn *fn, void *arg)
 }
 
 void
-probe_emit(const struct probe_bus *b, const struct probe_ev *ev)
-{
-	uint64_t bit = PROBE_BIT(ev->kind);
-
-	for (size_t i = 0; i < b->n; i++)
-		if (b->l[i].mask & bit)
-			b->l[i].fn(b->l[i].arg, ev);
-}
-
-void
-probe_ev_init(struct probe_ev *ev, enum probe_kind k, int64_t t)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = k;
-	ev->t = t;
-	ev->process = -1;
-	ev->client = -1;
-	ev->verdict = -1;
-}
-
-void
 probe_set_namer(struct probe_bus *b, probe_namer_fn *fn, void *arg)
 {
 	b->namer = fn;

@@ -213,14 +213,39 @@ probe_on(const struct probe_bus *b, enum probe_kind k)
 	return (int)((b->mask >> k) & 1);
 }
 
-/* Deliver ev to every listener of its kind.  Call under probe_on(). */
-void	probe_emit(const struct probe_bus *b, const struct probe_ev *ev);
+/*
+ * Deliver ev to every listener of its kind.  Call under probe_on().
+ * Inline: it runs once per probe, and most probes reach one or two
+ * listeners.
+ */
+static inline void
+probe_emit(const struct probe_bus *b, const struct probe_ev *ev)
+{
+	uint64_t bit = PROBE_BIT(ev->kind);
+
+	for (size_t i = 0; i < b->n; i++)
+		if (b->l[i].mask & bit)
+			b->l[i].fn(b->l[i].arg, ev);
+}
 
 /*
  * A zeroed event of kind k at time t, with the "none" values set
- * (process and client -1, verdict -1).
+ * (process and client -1, verdict -1).  Inline and written as one
+ * compound literal so that the compiler drops the stores the emission
+ * site overwrites: a call that zeroed all of the struct cost a memset per
+ * probe.
  */
-void	probe_ev_init(struct probe_ev *ev, enum probe_kind k, int64_t t);
+static inline void
+probe_ev_init(struct probe_ev *ev, enum probe_kind k, int64_t t)
+{
+	*ev = (struct probe_ev){
+		.kind = k,
+		.t = t,
+		.process = -1,
+		.client = -1,
+		.verdict = -1
+	};
+}
 
 void	probe_set_namer(struct probe_bus *b, probe_namer_fn *fn, void *arg);
 
