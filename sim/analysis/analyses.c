@@ -9,8 +9,7 @@
  * reaches four analyses; four listeners would each have hashed the thread
  * id and the bus would have dispatched four times.  The analyses remain
  * separate modules with their own state and findings; they share the
- * thread records and, for CALL and REQUEST_START, the service a request
- * is for (named once here from the request's name).
+ * thread records.
  *
  * Before the analyses see a probe, the listener records the handler a
  * thread starts; after, it updates what the thread holds (so that on a
@@ -51,7 +50,6 @@ struct an {
 	struct an_thread	*free_threads;
 	struct an_thread	**chunks;	/* every record allocated */
 	size_t			 nchunks, achunks;
-	struct idmap		 services;	/* request id -> m_service */
 	int64_t			*flag_first;
 	int64_t			 t_last;
 	int			 done;
@@ -188,34 +186,14 @@ unhold(struct an_thread *t, uint64_t id, int lock)
 
 /* ---- services --------------------------------------------------------- */
 
-/* The service of a request, from its name "DAEMON.SERVICE request". */
+/*
+ * The service of a request: the world names it on the probe (it used to
+ * be parsed back out of the request's name, "DAEMON.SERVICE request").
+ */
 static const struct m_service *
-service_of(struct an *a, const struct probe_ev *ev)
+service_of(const struct probe_ev *ev)
 {
-	const struct m_service *s = idmap_get(&a->services, ev->obj.id);
-	char name[256];
-	size_t l;
-
-	if (s != NULL || ev->kind == PROBE_REPLY)
-		return ev->kind == PROBE_REPLY ?
-		    idmap_del(&a->services, ev->obj.id) : s;
-	probe_name(a->bus, &ev->obj, name, sizeof(name));
-	for (size_t d = 0; d < a->m->ndaemons && s == NULL; d++) {
-		const struct m_daemon *md = a->m->daemons[d];
-
-		l = strlen(md->name);
-		if (strncmp(name, md->name, l) != 0 || name[l] != '.')
-			continue;
-		for (size_t k = 0; k < md->nservices; k++)
-			if (strncmp(name + l + 1, md->services[k].name,
-			    strlen(md->services[k].name)) == 0 &&
-			    strcmp(name + l + 1 + strlen(md->services[k].name),
-			    " request") == 0)
-				s = &md->services[k];
-	}
-	if (s != NULL)
-		idmap_put(&a->services, ev->obj.id, (void *)(uintptr_t)s);
-	return s;
+	return ev->service;
 }
 
 /* ---- the listener ----------------------------------------------------- */
@@ -270,7 +248,7 @@ listen(void *arg, const struct probe_ev *ev)
 	struct an *a = arg;
 	unsigned r = a->route[ev->kind];
 	struct an_thread *t = (r & R_THREAD) ? thread_of(a, ev) : NULL;
-	const struct m_service *svc = (r & R_SVC) ? service_of(a, ev) : NULL;
+	const struct m_service *svc = (r & R_SVC) ? service_of(ev) : NULL;
 
 	a->t_last = ev->t;
 	if (r & R_BEFORE)
@@ -360,7 +338,6 @@ an_free(struct an *a)
 	dl_free(a->dl);
 	fd_list_release(&a->f);
 	idmap_release(&a->threads);
-	idmap_release(&a->services);
 	for (size_t i = 0; i < a->nchunks; i++)
 		free(a->chunks[i]);
 	free(a->chunks);

@@ -34,6 +34,7 @@ probe_req(struct world *w, enum probe_kind k, const struct w_request *r,
 	ev.obj.kind = PROBE_OBJ_REQUEST;
 	ev.obj.id = r->id;
 	ev.obj.p = r;
+	ev.service = r->service;
 	if (t != NULL) {
 		th_ref(t, &ev.thread);
 		ev.process = t->proc->m->id;

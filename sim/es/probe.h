@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 struct evtype;
+struct m_service;
 
 enum probe_kind {
 	/* Threads. */
@@ -163,6 +164,8 @@ struct probe_ev {
 	uint64_t		 event;		/* ES event id, 0 none */
 	uint64_t		 msg;		/* ES message id, 0 none */
 	const char		*path;		/* event path, NULL none */
+	const struct m_service	*service;	/* CALL, SEND, REQUEST_START, REPLY:
+					   the request's service */
 	int			 verdict;	/* 1 allow, 0 deny, -1 n/a */
 	uint32_t		 flags;		/* AUTH_OPEN flags */
 	int			 role;		/* THREAD_*: enum probe_role */
