@@ -3,9 +3,13 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/essim-paths.h"
+#include "core/xalloc.h"
 
 const struct cmd *const cli_commands[] = {
 	&cmd_run,
@@ -56,4 +60,26 @@ cli_help(const struct cmd *c, FILE *f)
 	fprintf(f, "\n%s\n", c->summary);
 	if (c->help != NULL && c->help[0] != '\0')
 		fprintf(f, "\n%s", c->help);
+}
+
+char *
+cli_find_data(const char *rel)
+{
+	const char *env = getenv("ESSIM_DATADIR");
+	const char *dirs[4];
+	size_t n = 0;
+
+	if (env != NULL && env[0] != '\0')
+		dirs[n++] = env;
+	dirs[n++] = ".";
+	dirs[n++] = ESSIM_SRCDIR;
+	dirs[n++] = ESSIM_DATADIR;
+	for (size_t i = 0; i < n; i++) {
+		char *p = xasprintf("%s/%s", dirs[i], rel);
+
+		if (access(p, R_OK) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
 }

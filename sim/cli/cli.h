@@ -45,6 +45,13 @@ int	cli_usage_error(const struct cmd *c, const char *fmt, ...)
 #endif
 	;
 
+/*
+ * The first readable DIR/rel (newly allocated), DIR taken in this order:
+ * $ESSIM_DATADIR, the current directory (a source tree), the source tree
+ * the binary was built from, the installed PKGDATADIR.  NULL if none.
+ */
+char	*cli_find_data(const char *rel);
+
 /* Print full help for c on f. */
 void	cli_help(const struct cmd *c, FILE *f);
 

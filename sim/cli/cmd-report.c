@@ -29,7 +29,6 @@
 
 #include "config.h"
 #include "cli/cli.h"
-#include "cli/essim-paths.h"
 #include "core/err.h"
 #include "core/xalloc.h"
 #include "out/report.h"
@@ -64,32 +63,18 @@ const struct cmd cmd_report = {
 static char *
 templates_dir(void)
 {
-	const char *env = getenv("ESSIM_DATADIR");
-	const char *dirs[4];
-	size_t n = 0;
+	char *p = cli_find_data("reports/report.html");
+	char cwd[4096];
+	char *d;
 
-	if (env != NULL && env[0] != '\0')
-		dirs[n++] = env;
-	dirs[n++] = ".";
-	dirs[n++] = ESSIM_SRCDIR;
-	dirs[n++] = ESSIM_DATADIR;
-	for (size_t i = 0; i < n; i++) {
-		char *p = xasprintf("%s/reports/report.html", dirs[i]);
-		char *d = xasprintf("%s/reports", dirs[i]);
-		char cwd[4096];
-
-		if (access(p, R_OK) == 0) {
-			free(p);
-			if (d[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
-				return d;
-			p = xasprintf("%s/%s", cwd, d);
-			free(d);
-			return p;
-		}
-		free(p);
-		free(d);
-	}
-	return NULL;
+	if (p == NULL)
+		return NULL;
+	*strrchr(p, '/') = '\0';
+	if (p[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return p;
+	d = xasprintf("%s/%s", cwd, p);
+	free(p);
+	return d;
 }
 
 /* gnuplot to run, or NULL when there is none. */

@@ -46,7 +46,6 @@
 #include "analysis/analyses.h"
 #include "analysis/stats.h"
 #include "cli/cli.h"
-#include "cli/essim-paths.h"
 #include "core/err.h"
 #include "core/units.h"
 #include "core/xalloc.h"
@@ -107,35 +106,6 @@ const struct cmd cmd_run = {
 	"ESSIM_DATADIR, if set, is searched first for models/default.json.\n",
 	exec_run
 };
-
-static int
-file_exists(const char *path)
-{
-	return access(path, R_OK) == 0;
-}
-
-/* The default model's path (newly allocated), or NULL. */
-static char *
-default_model(void)
-{
-	const char *env = getenv("ESSIM_DATADIR");
-	const char *dirs[4];
-	size_t n = 0;
-
-	if (env != NULL && env[0] != '\0')
-		dirs[n++] = env;
-	dirs[n++] = ".";
-	dirs[n++] = ESSIM_SRCDIR;
-	dirs[n++] = ESSIM_DATADIR;
-	for (size_t i = 0; i < n; i++) {
-		char *p = xasprintf("%s/models/default.json", dirs[i]);
-
-		if (file_exists(p))
-			return p;
-		free(p);
-	}
-	return NULL;
-}
 
 static int
 parse_u64(const char *s, uint64_t *v)
@@ -557,7 +527,7 @@ exec_run(int argc, char **argv)
 	o.tl = (struct tl_opts)TL_OPTS_INIT;
 	if ((rc = parse_args(argc, argv, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	if (o.model == NULL && (o.model = def = default_model()) == NULL) {
+	if (o.model == NULL && (o.model = def = cli_find_data("models/default.json")) == NULL) {
 		fprintf(stderr, "essim run: no MODEL given and no "
 		    "models/default.json found (set ESSIM_DATADIR)\n");
 		return EXIT_USAGE;
