@@ -1,6 +1,7 @@
 /*
  * cli.c - the command table, lookup and the help and usage printers.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,4 +83,16 @@ cli_find_data(const char *rel)
 		free(p);
 	}
 	return NULL;
+}
+
+int
+cli_parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno != 0 || *end != '\0' ? -1 : 0;
 }

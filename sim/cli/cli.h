@@ -9,6 +9,7 @@
 #ifndef ESSIM_CLI_CLI_H
 #define ESSIM_CLI_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit codes, DESIGN §7. */
@@ -51,6 +52,12 @@ int	cli_usage_error(const struct cmd *c, const char *fmt, ...)
  * the binary was built from, the installed PKGDATADIR.  NULL if none.
  */
 char	*cli_find_data(const char *rel);
+
+/*
+ * A decimal unsigned integer, strictly: digits only (no sign, space or
+ * suffix), within uint64_t.  0, or -1 with *v unspecified.
+ */
+int	cli_parse_u64(const char *s, uint64_t *v);
 
 /* Print full help for c on f. */
 void	cli_help(const struct cmd *c, FILE *f);

@@ -50,14 +50,9 @@ static const char help[] =
 static int
 parse_count(const char *s, size_t *out)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
-	errno = 0;
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v == 0 || v > 100000000ULL)
+	if (cli_parse_u64(s, &v) != 0 || v == 0 || v > 100000000ULL)
 		return -1;
 	*out = (size_t)v;
 	return 0;

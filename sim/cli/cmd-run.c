@@ -108,18 +108,6 @@ const struct cmd cmd_run = {
 };
 
 static int
-parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return errno != 0 || *end != '\0' ? -1 : 0;
-}
-
-static int
 parse_args(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
@@ -151,7 +139,7 @@ parse_args(int argc, char **argv, struct run_opts *o)
 	    NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (parse_u64(optarg, &o->w.seed) != 0)
+			if (cli_parse_u64(optarg, &o->w.seed) != 0)
 				return cli_usage_error(&cmd_run,
 				    "--seed wants a non-negative integer, "
 				    "not '%s'", optarg);
@@ -165,7 +153,7 @@ parse_args(int argc, char **argv, struct run_opts *o)
 				    e.set ? e.text : "must be above 0");
 			break;
 		case 'm':
-			if (parse_u64(optarg, &v) != 0 || v == 0 ||
+			if (cli_parse_u64(optarg, &v) != 0 || v == 0 ||
 			    v > SIZE_MAX)
 				return cli_usage_error(&cmd_run,
 				    "--max-events wants a positive integer, "
@@ -204,7 +192,7 @@ parse_args(int argc, char **argv, struct run_opts *o)
 				    "--timeline-window: %s", e.text);
 			break;
 		case 'M':
-			if (parse_u64(optarg, &o->tl.max_events) != 0 ||
+			if (cli_parse_u64(optarg, &o->tl.max_events) != 0 ||
 			    o->tl.max_events == 0)
 				return cli_usage_error(&cmd_run,
 				    "--timeline-max-events wants a positive "

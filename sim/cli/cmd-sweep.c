@@ -63,18 +63,6 @@ const struct cmd cmd_sweep = {
 };
 
 static int
-parse_count(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return errno != 0 || *end != '\0' ? -1 : 0;
-}
-
-static int
 parse_time(const char *opt, const char *s, int64_t *ns)
 {
 	struct err e = ERR_INIT;
@@ -119,21 +107,21 @@ parse_args(int argc, char **argv, struct sweep_opts *o, struct sg_grid *g)
 				    e.text);
 			break;
 		case 'n':
-			if (parse_count(optarg, &o->seeds) != 0 ||
+			if (cli_parse_u64(optarg, &o->seeds) != 0 ||
 			    o->seeds == 0)
 				return cli_usage_error(&cmd_sweep, "--seeds "
 				    "wants a positive integer, not '%s'",
 				    optarg);
 			break;
 		case 's':
-			if (parse_count(optarg, &o->seed) != 0)
+			if (cli_parse_u64(optarg, &o->seed) != 0)
 				return cli_usage_error(&cmd_sweep, "--seed "
 				    "wants a non-negative integer, not '%s'",
 				    optarg);
 			o->has_seed = 1;
 			break;
 		case 'j':
-			if (parse_count(optarg, &v) != 0 || v == 0 ||
+			if (cli_parse_u64(optarg, &v) != 0 || v == 0 ||
 			    v > 4096)
 				return cli_usage_error(&cmd_sweep, "--jobs "
 				    "wants 1 to 4096, not '%s'", optarg);
@@ -153,7 +141,7 @@ parse_args(int argc, char **argv, struct sweep_opts *o, struct sg_grid *g)
 				return EXIT_USAGE;
 			break;
 		case 'm':
-			if (parse_count(optarg, &v) != 0 || v == 0 ||
+			if (cli_parse_u64(optarg, &v) != 0 || v == 0 ||
 			    v > SIZE_MAX)
 				return cli_usage_error(&cmd_sweep,
 				    "--max-events wants a positive integer, "

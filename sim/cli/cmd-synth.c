@@ -49,18 +49,6 @@ wall_now(void)
 }
 
 static int
-parse_seed(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return errno != 0 || *end != '\0' ? -1 : 0;
-}
-
-static int
 generate(const char *spec, const char *out, const struct synth_opts *o,
     int quiet)
 {
@@ -132,7 +120,7 @@ exec_synth(int argc, char **argv)
 			out = optarg;
 			break;
 		case 's':
-			if (parse_seed(optarg, &o.seed) != 0)
+			if (cli_parse_u64(optarg, &o.seed) != 0)
 				return cli_usage_error(&cmd_synth, "--seed wants "
 				    "a non-negative integer, not '%s'", optarg);
 			o.has_seed = 1;
