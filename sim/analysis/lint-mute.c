@@ -11,10 +11,9 @@
  * program makes, to know which clients' answers the syscall waits for.
  *
  * The default sets are Brandon7CC/mac-monitor's dumps of macOS 13.3.1
- * and 26 (data/es_default_mute_set_*.jsonl).  The build turns each line
- * into a C string (lint-defmute.inc), parsed here with jansson when a
- * lint run asks for the set, so an installed essim needs no data files
- * and a newer dump is a data change.  The sets mute most AUTH types for
+ * and 26 (data/es_default_mute_set_*.jsonl), compiled in and shared with
+ * the simulated kernel (es/defmute.h), turned here into ordinary mute
+ * rules so that one matcher serves both.  The sets mute most AUTH types for
  * syspolicyd, trustd, tccd and friends, but not AUTH_EXEC, MOUNT or
  * KEXTLOAD: the surface where ES clients still deadlock each other.
  *
@@ -26,13 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 
 #include "analysis/lint-mute.h"
 #include "core/err.h"
 #include "core/xalloc.h"
+#include "es/defmute.h"
 
-#include "analysis/lint-defmute.inc"
 
 struct lint_mute_set {
 	const char	*name;
@@ -108,75 +106,29 @@ lint_path_is(const struct lint_path *path, const char *s)
 
 /* ---- default mute sets ------------------------------------------------- */
 
-static enum m_mute_kind
-rule_kind(const char *type)
-{
-	static const struct {
-		const char		*name;
-		enum m_mute_kind	 kind;
-	} kinds[] = {
-		{ "ES_MUTE_PATH_TYPE_LITERAL", M_MUTE_PATH_LITERAL },
-		{ "ES_MUTE_PATH_TYPE_PREFIX", M_MUTE_PATH_PREFIX },
-		{ "ES_MUTE_PATH_TYPE_TARGET_LITERAL", M_MUTE_TARGET_LITERAL },
-		{ "ES_MUTE_PATH_TYPE_TARGET_PREFIX", M_MUTE_TARGET_PREFIX },
-	};
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(kinds[i].name, type) == 0)
-			return kinds[i].kind;
-	BUG("default mute set: unknown path type \"%s\"", type);
-}
-
-/* One line of a dump; the data ships with the program, so bad is a bug. */
-static void
-parse_rule(const char *line, struct m_mute *r)
-{
-	json_error_t je;
-	json_t *o = json_loads(line, 0, &je), *evs, *ev;
-	const char *path, *type;
-	size_t i;
-
-	if (o == NULL || json_unpack(o, "{s:s, s:s, s:o}", "path", &path,
-	    "type", &type, "events", &evs) != 0 || !json_is_array(evs))
-		BUG("default mute set: bad line: %.60s", line);
-	memset(r, 0, sizeof(*r));
-	r->kind = rule_kind(type);
-	r->str = xstrdup(path);
-	json_array_foreach(evs, i, ev) {
-		const struct evtype *t = json_is_string(ev) ?
-		    evtype_by_name(json_string_value(ev)) : NULL;
-		if (t == NULL)
-			BUG("default mute set: unknown event type in %.60s",
-			    line);
-		evset_add(&r->events, t->value);
-	}
-	json_decref(o);
-}
-
 struct lint_mute_set *
 lint_mute_set_default(enum m_default_mute which)
 {
-	const char *const *lines;
+	struct defmute_rule *d;
 	struct lint_mute_set *s;
-	size_t n = 0;
+	size_t n;
 
-	switch (which) {
-	case M_DEFMUTE_13_3_1:
-		lines = defmute_13_3_1;
-		break;
-	case M_DEFMUTE_26:
-		lines = defmute_26;
-		break;
-	default:
+	if ((d = defmute_rules(which, &n)) == NULL)
 		return NULL;
-	}
-	while (lines[n] != NULL)
-		n++;
 	s = xcalloc(1, sizeof(*s));
-	s->name = which == M_DEFMUTE_26 ? "26" : "13.3.1";
+	s->name = defmute_name(which);
 	s->rules = xcalloc(n, sizeof(*s->rules));
-	for (s->n = 0; s->n < n; s->n++)
-		parse_rule(lines[s->n], &s->rules[s->n]);
+	for (s->n = 0; s->n < n; s->n++) {
+		struct m_mute *r = &s->rules[s->n];
+
+		r->kind = d[s->n].target ?
+		    (d[s->n].prefix ? M_MUTE_TARGET_PREFIX :
+		    M_MUTE_TARGET_LITERAL) :
+		    (d[s->n].prefix ? M_MUTE_PATH_PREFIX : M_MUTE_PATH_LITERAL);
+		r->str = d[s->n].path;
+		r->events = d[s->n].events;
+	}
+	free(d);
 	return s;
 }
 
@@ -185,8 +137,6 @@ lint_mute_set_free(struct lint_mute_set *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->n; i++)
-		free((char *)s->rules[i].str);
 	free(s->rules);
 	free(s);
 }

@@ -15,8 +15,8 @@
  *     a path) are target-muted only when ALL their paths are muted, and
  *     selected under inversion when ANY is;
  *   - the default mute set (data/es_default_mute_set_*.jsonl, compiled in
- *     by gen-mute.awk) applies to every client of the chosen macOS version
- *     and is not affected by inversion.
+ *     by gen-mute.awk, read through defmute.h) applies to every client of
+ *     the chosen macOS version and is not affected by inversion.
  * Events without any path are not affected by the target dimension.
  * The process and executable-path dimensions depend only on the acting
  * process, so they are computed once per (client, process) into an event
@@ -26,76 +26,8 @@
 
 #include "core/err.h"
 #include "core/xalloc.h"
+#include "es/defmute.h"
 #include "es/wint.h"
-
-struct defmute_entry {
-	const char	*path;
-	int		 target;
-	int		 prefix;
-	const char	*events;	/* space-separated type names */
-};
-
-#include "es/mute-table.inc"
-
-/* The default mute set in use, with its event names resolved. */
-struct esk_defmute {
-	const char	*path;
-	size_t		 len;
-	int		 target;
-	int		 prefix;
-	struct evset	 events;
-};
-
-static void
-parse_events(struct evset *s, const char *names)
-{
-	char name[96];
-
-	memset(s, 0, sizeof(*s));
-	while (*names != '\0') {
-		size_t n = strcspn(names, " ");
-		const struct evtype *t;
-
-		if (n > 0 && n < sizeof(name)) {
-			memcpy(name, names, n);
-			name[n] = '\0';
-			if ((t = evtype_by_name(name)) != NULL)
-				evset_add(s, t->value);
-		}
-		names += n;
-		names += strspn(names, " ");
-	}
-}
-
-static struct esk_defmute *
-defmute_table(enum m_default_mute dm, size_t *n)
-{
-	const struct defmute_entry *src;
-	struct esk_defmute *t;
-
-	switch (dm) {
-	case M_DEFMUTE_13_3_1:
-		src = defmute_13_3_1;
-		*n = sizeof(defmute_13_3_1) / sizeof(defmute_13_3_1[0]);
-		break;
-	case M_DEFMUTE_26:
-		src = defmute_26;
-		*n = sizeof(defmute_26) / sizeof(defmute_26[0]);
-		break;
-	default:
-		*n = 0;
-		return NULL;
-	}
-	t = xcalloc(*n, sizeof(*t));
-	for (size_t i = 0; i < *n; i++) {
-		t[i].path = src[i].path;
-		t[i].len = strlen(src[i].path);
-		t[i].target = src[i].target;
-		t[i].prefix = src[i].prefix;
-		parse_events(&t[i].events, src[i].events);
-	}
-	return t;
-}
 
 static int
 path_match(const char *rule, size_t rlen, int prefix, const char *s,
@@ -117,7 +49,7 @@ rule_types(const struct m_mute *r, int v)
 /* Muted for type v by the acting-process dimensions of client c? */
 static int
 acting_muted(const struct m_client *c, const struct m_process *p, int v,
-    const struct esk_defmute *dm, size_t ndm)
+    const struct defmute_rule *dm, size_t ndm)
 {
 	size_t plen = p->path != NULL ? strlen(p->path) : 0;
 	int by_proc = 0, by_path = 0;
@@ -153,7 +85,7 @@ esk_mute_init(struct world *w, struct w_client *c)
 	const struct model *m = w->m;
 
 	if (w->defmute == NULL && m->default_mute != M_DEFMUTE_NONE)
-		w->defmute = defmute_table(m->default_mute, &w->ndefmute);
+		w->defmute = defmute_rules(m->default_mute, &w->ndefmute);
 	c->mute_acting = xcalloc(m->nprocs, sizeof(struct evset));
 	for (size_t p = 0; p < m->nprocs; p++)
 		for (int v = 0; v < EVSET_BITS; v++)

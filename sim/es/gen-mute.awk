@@ -1,6 +1,6 @@
 # gen-mute.awk - turn the default mute set dumps (data/es_default_mute_set_*.jsonl,
 # one JSON object per line with "path", "type" and "events") into the C
-# tables es-mute.c includes, one array per file, named after the macOS
+# tables defmute.c includes, one array per file, named after the macOS
 # version in the file name (defmute_13_3_1, defmute_26).  The lines are
 # flat objects with string values and one array of strings, so matching
 # the three keys is enough; a line without them is an error.

@@ -44,7 +44,7 @@ struct w_proc;
 struct w_client;
 struct w_daemon;
 struct esk_msg;
-struct esk_defmute;
+struct defmute_rule;
 
 /* A thread runs at most this many actions in a row without time passing. */
 #define W_SPIN_LIMIT	1000000u
@@ -299,7 +299,7 @@ struct world {
 	uint64_t		 early_released_by_timeout;
 
 	struct gcd_ops		 gcd_ops;
-	struct esk_defmute	*defmute;	/* default mute set, or NULL */
+	struct defmute_rule	*defmute;	/* default mute set, or NULL */
 	size_t			 ndefmute;
 };
 
