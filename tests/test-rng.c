@@ -253,6 +253,51 @@ test_normal_moments(void **state)
 	assert_true(fabs(var - 1.0) < 6.0 * sqrt(2.0 / n));
 }
 
+/*
+ * Zipf ranks: P(k) = k^-s / H(n, s), checked for k = 1, 2 and 10 within
+ * 4 SE, for exponents below, at (where the helpers' series take over)
+ * and above 1.
+ */
+static void
+test_zipf(void **state)
+{
+	static const double exps[] = { 0.5, 1.0, 1.1, 2.0 };
+	static const int ranks[] = { 1, 2, 10 };
+	const int n = 100, draws = 200000;
+	struct rng r;
+
+	(void)state;
+	rng_init(&r, 1, "zipf");
+	for (size_t e = 0; e < sizeof(exps) / sizeof(exps[0]); e++) {
+		double s = exps[e], h = 0;
+		int count[3] = { 0, 0, 0 };
+
+		for (int k = 1; k <= n; k++)
+			h += pow(k, -s);
+		for (int i = 0; i < draws; i++) {
+			uint64_t k = rng_zipf(&r, (uint64_t)n, s);
+
+			assert_true(k >= 1 && k <= (uint64_t)n);
+			for (int j = 0; j < 3; j++)
+				count[j] += k == (uint64_t)ranks[j];
+		}
+		for (int j = 0; j < 3; j++) {
+			double p = pow(ranks[j], -s) / h;
+			double got = count[j] / (double)draws;
+			double se = sqrt(p * (1 - p) / draws);
+
+			assert_true(fabs(got - p) < 4 * se);
+		}
+	}
+	assert_int_equal(rng_zipf(&r, 1, 1.1), 1);
+	assert_int_equal(rng_zipf(&r, 0, 1.1), 1);
+	for (int i = 0; i < 1000; i++) {
+		uint64_t k = rng_zipf(&r, UINT64_C(1000000000000), 0.8);
+
+		assert_true(k >= 1 && k <= UINT64_C(1000000000000));
+	}
+}
+
 int
 main(void)
 {
@@ -266,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_uniform_ranges),
 		cmocka_unit_test(test_exp_mean),
 		cmocka_unit_test(test_normal_moments),
+		cmocka_unit_test(test_zipf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

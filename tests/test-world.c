@@ -363,40 +363,6 @@ test_determinism(void **state)
 	model_free(m);
 }
 
-/* Zipf ranks: P(k) = k^-s / H(n, s), checked for k = 1 and 2 within 4 SE. */
-static void
-test_zipf(void **state)
-{
-	struct rng r;
-	const int n = 100, draws = 200000;
-	double s = 1.1, h = 0;
-	int c1 = 0, c2 = 0;
-
-	(void)state;
-	rng_init(&r, 1, "zipf");
-	for (int k = 1; k <= n; k++)
-		h += pow(k, -s);
-	for (int i = 0; i < draws; i++) {
-		int64_t k = workload_zipf(&r, (uint64_t)n, s);
-
-		assert_true(k >= 1 && k <= n);
-		c1 += k == 1;
-		c2 += k == 2;
-	}
-	for (int k = 1; k <= 2; k++) {
-		double p = pow(k, -s) / h, got = (k == 1 ? c1 : c2) /
-		    (double)draws, se = sqrt(p * (1 - p) / draws);
-
-		assert_true(fabs(got - p) < 4 * se);
-	}
-	assert_int_equal(workload_zipf(&r, 1, 1.1), 1);
-	for (int i = 0; i < 1000; i++) {
-		int64_t k = workload_zipf(&r, UINT64_C(1000000000000), 0.8);
-
-		assert_true(k >= 1 && k <= INT64_C(1000000000000));
-	}
-}
-
 /*
  * Sources: constant 100/s with 10x bursts during the first second of
  * every two; a closed loop of one thread (10 ms think, 10 ms verdict).
@@ -505,7 +471,6 @@ main(void)
 		cmocka_unit_test(test_deadlock_fixed_by_retain_and_queue),
 		cmocka_unit_test(test_probe_names),
 		cmocka_unit_test(test_determinism),
-		cmocka_unit_test(test_zipf),
 		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_external_source),
 	};

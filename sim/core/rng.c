@@ -79,3 +79,67 @@ rng_normal(struct rng *r)
 	} while (s >= 1.0 || s == 0.0);
 	return u * sqrt(-2.0 * log(s) / s);
 }
+
+/* ---- zipf: rejection-inversion helpers, exact near 0 ---------------- */
+
+/* log1p(x)/x and expm1(x)/x */
+static double
+helper1(double x)
+{
+	return fabs(x) > 1e-8 ? log1p(x) / x :
+	    1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x));
+}
+
+static double
+helper2(double x)
+{
+	return fabs(x) > 1e-8 ? expm1(x) / x :
+	    1 + x * 0.5 * (1 + x * (1.0 / 3) * (1 + 0.25 * x));
+}
+
+static double
+h_integral(double x, double s)
+{
+	double lx = log(x);
+
+	return helper2((1 - s) * lx) * lx;
+}
+
+static double
+h(double x, double s)
+{
+	return exp(-s * log(x));
+}
+
+static double
+h_integral_inv(double x, double s)
+{
+	double t = x * (1 - s);
+
+	if (t < -1)
+		t = -1;
+	return exp(helper1(t) * x);
+}
+
+uint64_t
+rng_zipf(struct rng *r, uint64_t n, double s)
+{
+	double hx1, hn, sq, u, x;
+	uint64_t k;
+
+	if (n <= 1)
+		return 1;
+	hx1 = h_integral(1.5, s) - 1;
+	hn = h_integral((double)n + 0.5, s);
+	sq = 2 - h_integral_inv(h_integral(2.5, s) - h(2, s), s);
+	for (;;) {
+		u = hn + rng_uniform(r) * (hx1 - hn);
+		x = h_integral_inv(u, s);
+		k = x < 1 ? 1 : x >= (double)n ? n : (uint64_t)(x + 0.5);
+		if (k > n)
+			k = n;
+		if (k - x <= sq || u >= h_integral((double)k + 0.5, s) -
+		    h((double)k, s))
+			return k;
+	}
+}

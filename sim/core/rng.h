@@ -65,6 +65,13 @@ double	rng_exp(struct rng *r, double mean);
 /* Standard normal variate (Marsaglia polar method, no cached spare). */
 double	rng_normal(struct rng *r);
 
+/*
+ * Zipf rank in [1, n] with P(k) proportional to k^-s (s > 0), by
+ * rejection-inversion (Hormann and Derflinger 1996, as in Apache Commons
+ * RNG): O(1) expected draws, no table, so memory never depends on n.
+ */
+uint64_t rng_zipf(struct rng *r, uint64_t n, double s);
+
 /* 64-bit FNV-1a of a string: stable across runs and machines. */
 uint64_t rng_hash(const char *s);
 

@@ -394,7 +394,6 @@ void	daemon_died(struct w_daemon *d);
 /* workload.c */
 void	workload_start(struct world *w);
 void	workload_source_step(struct w_thread *t);
-int64_t	workload_zipf(struct rng *r, uint64_t n, double s);
 /* Resolve a path spec; buf (ESK_PATHBUF) holds generated paths. */
 void	workload_path(const struct m_pathspec *ps, struct rng *r,
 	    const struct esk_msg *ctx, struct w_path *out, char *buf,

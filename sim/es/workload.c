@@ -20,8 +20,7 @@
  * a source never changes another's draws.  Arrivals stop at `stop`.
  *
  * Paths: a choice is an inverse-CDF lookup by binary search, O(log n); a
- * zipf rank is drawn by rejection-inversion (Hormann and Derflinger 1996,
- * as in Apache Commons RNG): O(1) expected, no table, any n and any
+ * zipf rank comes from rng_zipf(): O(1) expected, no table, any n and any
  * exponent s > 0, so memory never depends on n.
  *
  * External sources (world_add_source) are pulled one syscall ahead, and
@@ -35,70 +34,6 @@
 #include "core/err.h"
 #include "core/xalloc.h"
 #include "es/wint.h"
-
-/* Rejection-inversion helpers: log1p(x)/x and expm1(x)/x, exact near 0. */
-static double
-helper1(double x)
-{
-	return fabs(x) > 1e-8 ? log1p(x) / x :
-	    1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x));
-}
-
-static double
-helper2(double x)
-{
-	return fabs(x) > 1e-8 ? expm1(x) / x :
-	    1 + x * 0.5 * (1 + x * (1.0 / 3) * (1 + 0.25 * x));
-}
-
-static double
-h_integral(double x, double s)
-{
-	double lx = log(x);
-
-	return helper2((1 - s) * lx) * lx;
-}
-
-static double
-h(double x, double s)
-{
-	return exp(-s * log(x));
-}
-
-static double
-h_integral_inv(double x, double s)
-{
-	double t = x * (1 - s);
-
-	if (t < -1)
-		t = -1;
-	return exp(helper1(t) * x);
-}
-
-int64_t
-workload_zipf(struct rng *r, uint64_t n, double s)
-{
-	double hx1, hn, sq, u, x;
-	int64_t k;
-
-	if (n <= 1)
-		return 1;
-	hx1 = h_integral(1.5, s) - 1;
-	hn = h_integral((double)n + 0.5, s);
-	sq = 2 - h_integral_inv(h_integral(2.5, s) - h(2, s), s);
-	for (;;) {
-		u = hn + rng_uniform(r) * (hx1 - hn);
-		x = h_integral_inv(u, s);
-		k = (int64_t)(x + 0.5);
-		if (k < 1)
-			k = 1;
-		else if ((uint64_t)k > n)
-			k = (int64_t)n;
-		if (k - x <= sq || u >= h_integral((double)k + 0.5, s) -
-		    h((double)k, s))
-			return k;
-	}
-}
 
 static size_t
 choice(const struct m_pathspec *ps, struct rng *r)
@@ -143,9 +78,9 @@ workload_path(const struct m_pathspec *ps, struct rng *r,
 		out->s = ps->paths[choice(ps, r)];
 		break;
 	case M_PATH_ZIPF:
-		n = snprintf(buf, bufsize, "%s%lld%s",
+		n = snprintf(buf, bufsize, "%s%llu%s",
 		    ps->prefix != NULL ? ps->prefix : "",
-		    (long long)workload_zipf(r, ps->zipf_n, ps->zipf_s),
+		    (unsigned long long)rng_zipf(r, ps->zipf_n, ps->zipf_s),
 		    ps->suffix != NULL ? ps->suffix : "");
 		out->s = buf;
 		out->len = n < 0 ? 0 : (size_t)n >= bufsize ? bufsize - 1 :

@@ -114,7 +114,6 @@ const char *sy__path_draw(const struct sy_path *p, struct rng *r,
 	    uint64_t *seqpos, char *buf);
 
 /* Zipf rank in [1, n] with exponent s > 0 (rejection-inversion). */
-uint64_t sy__zipf(struct rng *r, uint64_t n, double s);
 
 /* Next arrival strictly after t of a (instance started at t0). */
 int64_t	sy__next_arrival(const struct sy_arrival *a, struct rng *r,

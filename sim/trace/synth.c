@@ -34,48 +34,6 @@
 
 /* ---- draws ---------------------------------------------------------- */
 
-static double
-hint(double x, double s)		/* integral of x^-s, shifted */
-{
-	double lx = log(x), t = (1 - s) * lx;
-
-	return (fabs(t) > 1e-8 ? expm1(t) / t : 1 + t / 2) * lx;
-}
-
-static double
-hint_inv(double x, double s)
-{
-	double t = x * (1 - s);
-
-	if (t < -1)
-		t = -1;
-	return exp((fabs(t) > 1e-8 ? log1p(t) / t : 1 - t / 2) * x);
-}
-
-uint64_t
-sy__zipf(struct rng *r, uint64_t n, double s)
-{
-	double hx1, hn, sq, u, x;
-	double k;
-
-	if (n <= 1)
-		return 1;
-	hx1 = hint(1.5, s) - 1;
-	hn = hint((double)n + 0.5, s);
-	sq = 2 - hint_inv(hint(2.5, s) - exp(-s * log(2.0)), s);
-	for (;;) {
-		u = hn + rng_uniform(r) * (hx1 - hn);
-		x = hint_inv(u, s);
-		k = floor(x + 0.5);
-		if (k < 1)
-			k = 1;
-		else if (k > (double)n)
-			k = (double)n;
-		if (k - x <= sq || u >= hint(k + 0.5, s) - exp(-s * log(k)))
-			return (uint64_t)k;
-	}
-}
-
 static size_t
 pick(const double *cum, size_t n, struct rng *r)
 {
@@ -107,7 +65,7 @@ sy__path_draw(const struct sy_path *p, struct rng *r, uint64_t *seqpos,
 	case SY_PATH_CHOICE:
 		return p->paths[pick(p->cum, p->n, r)];
 	case SY_PATH_ZIPF:
-		k = sy__zipf(r, p->count, p->s);
+		k = rng_zipf(r, p->count, p->s);
 		break;
 	case SY_PATH_SEQ:
 	default:
