@@ -14,7 +14,7 @@ set logscale x
 set format x '%g'
 set yrange [0:1.02]
 set grid xtics ytics mxtics
-set key top left box opaque
+set key top left box opaque noenhanced width 2 spacing 1.3
 set style data steps
 
 do for [fmt in "png svg"] {

@@ -17,22 +17,26 @@ set ylabel ylabel
 set xrange [0:xmax]
 set yrange [0:ymax]
 set grid
-set key below
+set key below noenhanced height 1.5
+# Labels on the plot get a white box, readable over the curves.
+set style textbox opaque noborder margins 2,1
 if (cap > 0) {
 	set arrow 1 from graph 0, first cap to graph 1, first cap nohead \
 	    dt 2 lw 2 lc rgb '#e67e22' front
 	set label 1 sprintf('constrained pool cap %d', cap) \
-	    at graph 0.99, first cap right offset 0,-0.8 tc rgb '#e67e22' front
+	    at graph 0.99, first cap right offset 0,-0.8 tc rgb '#e67e22' \
+	    boxed front
 }
 if (maxcap > 0 && maxcap <= ymax) {
 	set arrow 2 from graph 0, first maxcap to graph 1, first maxcap nohead \
 	    dt 2 lw 2 lc rgb '#c0392b' front
 	set label 2 sprintf('absolute cap %d', maxcap) \
-	    at graph 0.99, first maxcap right offset 0,-0.8 tc rgb '#c0392b' front
+	    at graph 0.99, first maxcap right offset 0,-0.8 tc rgb '#c0392b' \
+	    boxed front
 }
 if (maxcap > 0 && maxcap > ymax) {
 	set label 2 sprintf('absolute cap %d: above the plot', maxcap) \
-	    at graph 0.99, graph 0.04 right tc rgb '#c0392b' front
+	    at graph 1, graph 1 right offset 0,0.8 tc rgb '#c0392b' front
 }
 kc = nkills > 0 ? sprintf(", 'data/kills.dat' using 1:(ymax) with impulses lw 1.5 lc rgb '#d62728' title 'client killed (%d)'", nkills) : ""
 dc = ndeadlocks > 0 ? sprintf(", 'data/deadlocks.dat' using 1:(ymax*0.985):($2-$1):(0) with vectors nohead lw 5 lc rgb '#505050' title 'deadlock, closed to broken (%d)'", ndeadlocks) : ""

@@ -8,16 +8,26 @@
 #   xlabel, ylabel  axis labels
 #   xcat    1: x is a category (the row's index; label on the tic)
 #   xlog    1: a log x axis (the parameter was a log range)
+#   ylog    1: a log y axis (latencies spanning decades; optional)
 
 set title title
 set xlabel xlabel
 set ylabel ylabel
 set grid
-set key top left box opaque
-set yrange [0:*]
+set key top left box opaque noenhanced width 2 spacing 1.3
 set offsets graph 0.02, graph 0.02, graph 0.05, 0
 if (xlog) {
 	set logscale x
+}
+if (exists("ylog") && ylog) {
+	set logscale y
+	set format y '%g'
+	set grid mytics
+	set yrange [*:*]
+	set autoscale yfix
+	set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
+} else {
+	set yrange [0:*]
 }
 
 do for [fmt in "png svg"] {

@@ -12,7 +12,10 @@
  * Values on x are numbers when every value of the axis reads as one
  * (sweep-grid.h: numbers, durations in seconds, rates per second), drawn
  * on a log scale when the axis was a log range; otherwise they are
- * categories in grid order.  Incomplete runs are left out and counted.
+ * categories in grid order.  A latency plot whose values span more than
+ * LOG_SPAN goes on a log y axis, so that variants microseconds apart and
+ * variants milliseconds apart both show.  Incomplete runs are left out
+ * and counted.
  */
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +32,8 @@
 
 /* Lines per plot at most (variants beyond are left out, and said so). */
 #define MAX_VARIANTS	12
+/* Latency plots spanning more than this factor get a log y axis. */
+#define LOG_SPAN	30.0
 
 enum { M_P50, M_P99, M_THREADS, M_KILLS, M_DEADLOCKS, NMETRICS };
 
@@ -286,6 +291,37 @@ nonzero(const struct sw *s, int m)
 	return 0;
 }
 
+/*
+ * Draw metric m on a log y axis?  Latencies that span more than
+ * LOG_SPAN (max over min of the drawn values) are: one variant's
+ * microseconds and another's milliseconds are both readable only there.
+ * Never with a value at or below 0, which a log axis cannot show.
+ */
+static int
+want_ylog(const struct sw *s, int m)
+{
+	double lo = 0, hi = 0;
+	uint64_t nv = nvariants(s);
+
+	if (m > M_P99)
+		return 0;
+	for (uint64_t v = 0; v < nv && v < MAX_VARIANTS; v++) {
+		for (size_t i = 0; i < s->ax[s->x].n; i++) {
+			const struct agg *g = &s->agg[point_of(s, v, i)][m];
+
+			if (g->n == 0)
+				continue;
+			if (g->min <= 0)
+				return 0;
+			if (lo == 0 || g->min < lo)
+				lo = g->min;
+			if (g->max > hi)
+				hi = g->max;
+		}
+	}
+	return lo > 0 && hi / lo > LOG_SPAN;
+}
+
 /* " (s)" or " (events/s)" when the x values are durations or rates. */
 static const char *
 x_unit(const struct sw *s)
@@ -308,7 +344,7 @@ curve(struct sw *s, int m)
 	char *fname = xasprintf("%s.dat", metrics[m].name);
 	FILE *f = rhtml_data(s->c, fname);
 	char *titles = xstrdup(""), *vars, *xl, *yl, *tt, *cap, *t;
-	int n = 0, any = 0;
+	int n = 0, any = 0, ylog;
 
 	if (f == NULL) {
 		free(fname);
@@ -352,8 +388,9 @@ curve(struct sw *s, int m)
 	t = xasprintf("%s%s", xa->ptr, x_unit(s));
 	xl = rhtml_gpstr(t);
 	free(t);
-	t = xasprintf("%s%s%s", metrics[m].ylabel, m <= M_P99 ? " of " : "",
-	    m <= M_P99 ? s->etype : "");
+	ylog = want_ylog(s, m);
+	t = xasprintf("%s%s%s%s", metrics[m].ylabel, m <= M_P99 ? " of " : "",
+	    m <= M_P99 ? s->etype : "", ylog ? ", log scale" : "");
 	yl = rhtml_gpstr(t);
 	free(t);
 	t = xasprintf("%s%s%s against %s", metrics[m].caption,
@@ -363,9 +400,10 @@ curve(struct sw *s, int m)
 	free(t);
 	vars = xasprintf("data = 'data/%s'\nout = '%s'\nn = %d\n"
 	    "array titles[%d] = [%s]\nxlabel = %s\nylabel = %s\n"
-	    "title = %s\nxcat = %d\nxlog = %d\n", fname, metrics[m].name, n,
-	    n, titles, xl, yl, tt, !s->numeric, s->numeric && strstr(xa->vary,
-	    "log") != NULL && strstr(xa->vary, "..") != NULL);
+	    "title = %s\nxcat = %d\nxlog = %d\nylog = %d\n", fname,
+	    metrics[m].name, n, n, titles, xl, yl, tt, !s->numeric,
+	    s->numeric && strstr(xa->vary, "log") != NULL &&
+	    strstr(xa->vary, "..") != NULL, ylog);
 	free(tt);
 	cap = xasprintf("%s%s%s against %s, mean over seeds with min..max "
 	    "bars", metrics[m].caption, m <= M_P99 ? " of " : "",
