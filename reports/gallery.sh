@@ -1,14 +1,14 @@
 #!/bin/sh
 # gallery.sh - the plots of README's scenario gallery, from `essim run -o`
-# and `essim report` on the shipped models (and seed 003's sweep, through
-# sweep-003.sh).
+# and `essim report` on the shipped models (and the sweeps of seeds 000
+# and 003, through sweep-000.sh and sweep-003.sh).
 #
 # usage: gallery.sh [-q] [-j JOBS] [-o IMGDIR] WORKDIR
 #
 # Each model is run with its own seed into WORKDIR/NAME.db and reported
 # into WORKDIR/NAME/; the plot that shows its finding is copied to
 # IMGDIR/IMAGE (default: docs/img beside this folder).  -q and -j are
-# passed to sweep-003.sh (-q: its tiny grid, for tests).  `make gallery`
+# passed to the sweep scripts (-q: their tiny grids, for tests).  `make gallery`
 # runs this into the source tree's docs/img.  The images are the report's
 # own PNGs, byte for byte: gnuplot's output is deterministic for the same
 # data, so only a changed model, simulator or template changes them.
@@ -67,3 +67,11 @@ cp "$work/sweep-003/sweep-p50.png" "$img/003-pipeline-sweep-p50.png"
 cp "$work/sweep-003/sweep-p99.png" "$img/003-pipeline-sweep-p99.png"
 echo "$img/003-pipeline-sweep-p50.png: sweep-p50 of 003-pipeline-sweep"
 echo "$img/003-pipeline-sweep-p99.png: sweep-p99 of 003-pipeline-sweep"
+
+# Seed 000's sweep: how often the package wins the race, and the fix.
+# shellcheck disable=SC2086
+sh "$top/reports/sweep-000.sh" $sweepopts "$work" >/dev/null
+cp "$work/sweep-000/sweep-order-1.png" "$img/000-profile-race.png"
+cp "$work/sweep-000/sweep-order-2.png" "$img/000-profile-race-2min.png"
+echo "$img/000-profile-race.png: sweep-order-1 of 000-profile-package-sweep"
+echo "$img/000-profile-race-2min.png: sweep-order-2 of 000-profile-package-sweep"

@@ -9,6 +9,11 @@
 #   xcat    1: x is a category (the row's index; label on the tic)
 #   xlog    1: a log x axis (the parameter was a log range)
 #   ylog    1: a log y axis (latencies spanning decades; optional)
+#   keytop  1: the key above the plot, not in its top left corner
+#           (curves that may run anywhere, such as percentages; optional)
+#   ymax    the top of a linear y axis from 0 (a percentage: 100), with a
+#           little room either side so that 0 and ymax show (optional;
+#           else the axis fits the data)
 
 set title title
 set xlabel xlabel
@@ -16,6 +21,9 @@ set ylabel ylabel
 set grid
 set key top left box opaque noenhanced width 2 spacing 1.3
 set offsets graph 0.02, graph 0.02, graph 0.05, 0
+if (exists("keytop") && keytop) {
+	set key tmargin center horizontal box noenhanced width 2
+}
 if (xlog) {
 	set logscale x
 }
@@ -27,7 +35,11 @@ if (exists("ylog") && ylog) {
 	set autoscale yfix
 	set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
 } else {
-	set yrange [0:*]
+	if (exists("ymax")) {
+		set yrange [-0.02 * ymax:1.02 * ymax]
+	} else {
+		set yrange [0:*]
+	}
 }
 
 do for [fmt in "png svg"] {

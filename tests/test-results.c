@@ -2,7 +2,8 @@
  * test-results.c - the results database (sim/out/results*.c): creation,
  * identity and version checks, the refusal of files that are not ours,
  * 'incomplete' until the end and after a crash, every row read back, the
- * sampler's semantics, and two runs of a world giving the same rows.
+ * sampler's semantics, two runs of a world giving the same rows, and the
+ * flags of a run (first set, by whom, how often; never set).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@
 #include "analysis/findings.h"
 #include "analysis/hist.h"
 #include "analysis/stats.h"
+#include "core/intr.h"
 #include "core/loop.h"
 #include "core/xalloc.h"
 #include "out/results-rec.h"
@@ -153,15 +156,15 @@ test_create_and_identify(void **state)
 	(void)state;
 	assert_int_equal(res_probe_version(path), RES_SCHEMA_VERSION);
 	expect_q(path, "PRAGMA application_id", "1163086157");
-	expect_q(path, "PRAGMA user_version", "2");
+	expect_q(path, "PRAGMA user_version", "3");
 	expect_q(path, "SELECT value FROM meta WHERE key = 'schema_version'",
-	    "2");
+	    "3");
 	expect_q(path, "SELECT value FROM meta WHERE key = 'kind'", "run");
 	expect_q(path, "SELECT group_concat(name, ',') FROM (SELECT name "
 	    "FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name)",
-	    "client_stats,events,finding_steps,findings,hist,hist_bucket,"
-	    "incidents,meta,process_stats,run,samples,samples_v,series,sweep,"
-	    "sweep_params,syscall_stats");
+	    "client_stats,events,finding_steps,findings,flags,hist,"
+	    "hist_bucket,incidents,meta,process_stats,run,samples,samples_v,"
+	    "series,sweep,sweep_params,syscall_stats");
 	expect_q(path, "PRAGMA integrity_check", "ok");
 	free(path);
 }
@@ -230,6 +233,8 @@ test_rows_round_trip(void **state)
 	assert_int_equal(res_finding(r, f, NULL, "c"), RES_OK);
 	assert_int_equal(res_incident(r, "kill", 77, "app", "c", "killed"),
 	    RES_OK);
+	assert_int_equal(res_flag(r, "go", 40, "app", 3), RES_OK);
+	assert_int_equal(res_flag(r, "never", -1, "app", 0), RES_OK);
 	assert_int_equal(res_client_stats(r, "c", 10, 9, 1, 1, 0, -1), RES_OK);
 	assert_int_equal(res_process_stats(r, "app", 5, 4, 0, 12, 1), RES_OK);
 	assert_int_equal(res_syscall_stats(r, "AUTH_OPEN", 8, 2), RES_OK);
@@ -270,6 +275,9 @@ test_rows_round_trip(void **state)
 	    "finding_steps", "0awaits for b502;1bwaits for ann");
 	expect_q(path, "SELECT seq || kind || t_ns || process || client || "
 	    "detail FROM incidents", "0kill77appckilled");
+	expect_q(path, "SELECT group_concat(flag || ',' || coalesce(first_ns, "
+	    "'n') || ',' || coalesce(process, 'n') || ',' || sets, ';') FROM "
+	    "flags", "go,40,app,3;never,n,n,0");
 	expect_q(path, "SELECT messages || auth_messages || misses || kills || "
 	    "restarts || coalesce(min_headroom_ns, 'n') FROM client_stats",
 	    "109110n");
@@ -589,6 +597,82 @@ run_world(const char *path, int64_t sample, int log)
 	return events;
 }
 
+/* A probe listener that raises SIGINT at the 2000th probe. */
+static void
+interrupt_at(void *arg, const struct probe_ev *ev)
+{
+	(void)arg;
+	(void)ev;
+	if (++nprobes == 2000)
+		raise(SIGINT);
+}
+
+/*
+ * res_run_stop() keeps the run 'incomplete' but records where it stopped;
+ * res_rec_stop() after a world stopped by SIGINT writes everything so
+ * far, consistently: series up to the time reached, counters, histograms.
+ */
+static void
+test_stopped_run(void **state)
+{
+	struct model *m = tw_model(wmodel_text);
+	struct world *w = world_new(m, NULL);
+	struct stats *st = stats_new(m, world_bus(w));
+	struct an *an = an_attach(world_bus(w), m, NULL);
+	struct res_run_info ri = info();
+	struct res_run_end end = end_values();
+	struct err e = ERR_INIT;
+	struct res_db *db;
+	struct res_run *r;
+	struct res_rec *rec;
+	char *path = tmp("stopped.db"), *sql;
+
+	(void)state;
+	unlink(path);
+	assert_int_equal(res_open(path, RES_CREATE, &db, &e), RES_OK);
+	assert_non_null(r = res_run_begin(db, &ri, &e));
+	end.sim_ns = 500;
+	assert_int_equal(res_run_stop(r, &end, &e), RES_OK);
+	expect_q(path, "SELECT status || ',' || sim_ns || ',' || events || "
+	    "',' || duration_ns FROM run", "incomplete,500,42,1000");
+
+	ri.model_name = m->name;
+	ri.model_text = wmodel_text;
+	ri.duration_ns = world_end(w);
+	ri.sample_ns = 100 * NS_PER_MS;
+	rec = res_rec_attach(res_run_begin(db, &ri, &e), w, ri.sample_ns, 1);
+	nprobes = 0;
+	probe_listen(world_bus(w), PROBE_ALL, interrupt_at, NULL);
+	intr_install();
+	world_run(w);
+	intr_restore();
+	assert_int_equal(intr_signal(), SIGINT);
+	assert_true(world_now(w) > 0 && world_now(w) < world_end(w));
+	assert_int_equal(res_rec_stop(rec, st, an, 0.25, &e), RES_OK);
+	assert_int_equal(res_close(db, &e), RES_OK);
+	sql = xasprintf("%lld,%llu", (long long)world_now(w),
+	    (unsigned long long)world_events(w));
+	expect_q(path, "SELECT sim_ns || ',' || events FROM run WHERE "
+	    "run_id = 2", sql);
+	free(sql);
+	expect_q(path, "SELECT status FROM run WHERE run_id = 2",
+	    "incomplete");
+	/* Samples to the time reached, not beyond; the rest written too. */
+	expect_q(path, "SELECT (SELECT max(t_ns) FROM samples WHERE run_id = "
+	    "2) BETWEEN (SELECT sim_ns FROM run WHERE run_id = 2) - 100000000 "
+	    "AND (SELECT sim_ns FROM run WHERE run_id = 2)", "1");
+	expect_q(path, "SELECT (SELECT count(*) FROM client_stats WHERE run_id "
+	    "= 2) > 0 AND (SELECT count(*) FROM hist WHERE run_id = 2) > 0 AND "
+	    "(SELECT max(t_ns) FROM events WHERE run_id = 2) <= (SELECT sim_ns "
+	    "FROM run WHERE run_id = 2)", "1");
+	expect_q(path, "PRAGMA integrity_check", "ok");
+	world_free(w);
+	an_free(an);
+	stats_free(st);
+	model_free(m);
+	free(path);
+}
+
 /* Every row of sql, columns and rows separated, appended to *out. */
 static void
 dump_rows(sqlite3 *db, const char *sql, char **out)
@@ -622,8 +706,9 @@ static char *
 dump(const char *path, int with_series)
 {
 	static const char *const tables[] = { "findings", "finding_steps",
-	    "incidents", "client_stats", "process_stats", "syscall_stats",
-	    "hist", "hist_bucket", "sweep_params", "series", "samples" };
+	    "incidents", "flags", "client_stats", "process_stats",
+	    "syscall_stats", "hist", "hist_bucket", "sweep_params", "series",
+	    "samples" };
 	char *out = xstrdup(""), *sql;
 	sqlite3 *db;
 
@@ -633,7 +718,7 @@ dump(const char *path, int with_series)
 	    "duration_ns, sim_ns, events, cache_hits, early_boot_timeouts "
 	    "FROM run", &out);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		if (!with_series && i >= 9)
+		if (!with_series && i >= 10)
 			break;
 		sql = xasprintf("SELECT * FROM %s ORDER BY 1, 2, 3", tables[i]);
 		dump_rows(db, sql, &out);
@@ -694,6 +779,107 @@ test_world_rows_deterministic(void **state)
 	free(c);
 }
 
+/*
+ * Flags: "a" set at 1 ms by p1 and again at 5 ms by p2 (the first set
+ * counts, the second is counted), "b" at 3 ms, "c" waited for and never
+ * set, "d" set at 0; every flag of the model gets its row, set or not,
+ * also when the run was recorded without series or log.
+ */
+static const char fmodel_text[] =
+	"{\"essim\": 1, \"duration\": \"1s\", \"processes\": {"
+	" \"p1\": {\"path\": \"/bin/p1\", \"program\": [{\"sleep\": \"1ms\"},"
+	"   {\"set\": \"a\"}]},"
+	" \"p2\": {\"path\": \"/bin/p2\", \"program\": [{\"set\": \"d\"},"
+	"   {\"sleep\": \"3ms\"}, {\"set\": \"b\"}, {\"sleep\": \"2ms\"},"
+	"   {\"set\": \"a\"}]},"
+	" \"p3\": {\"path\": \"/bin/p3\", \"program\": [{\"wait_flag\": \"c\"},"
+	"   {\"set\": \"b\"}]}}}";
+
+static void
+test_flag_rows(void **state)
+{
+	struct model *m = tw_model(fmodel_text);
+	struct world *w = world_new(m, NULL);
+	struct stats *st = stats_new(m, world_bus(w));
+	struct res_run_info ri = RES_RUN_INFO_INIT;
+	struct err e = ERR_INIT;
+	struct res_db *db;
+	struct res_rec *rec;
+	char *path = tmp("flags.db");
+
+	(void)state;
+	unlink(path);
+	ri.model_name = "flags";
+	ri.model_text = fmodel_text;
+	ri.duration_ns = world_end(w);
+	assert_int_equal(res_open(path, RES_CREATE, &db, &e), RES_OK);
+	rec = res_rec_attach(res_run_begin(db, &ri, &e), w, 0, 0);
+	world_run(w);
+	assert_int_equal(res_rec_finish(rec, st, NULL, 0.0, &e), RES_OK);
+	assert_int_equal(res_close(db, &e), RES_OK);
+	expect_q(path, "SELECT group_concat(r, ';') FROM (SELECT flag || ',' "
+	    "|| coalesce(first_ns, 'n') || ',' || coalesce(process, 'n') || "
+	    "',' || sets AS r FROM flags WHERE run_id = 1 ORDER BY flag)",
+	    "a,1000000,p1,2;b,3000000,p2,1;c,n,n,0;d,0,p2,1");
+	/* The same times the world itself keeps. */
+	for (size_t i = 0; i < m->nflags; i++) {
+		char *sql = xasprintf("SELECT coalesce(first_ns, -1) FROM "
+		    "flags WHERE flag = '%s'", m->flags[i]->name);
+		char *want = xasprintf("%lld",
+		    (long long)world_flag_first(w, (int)i));
+
+		expect_q(path, sql, want);
+		free(sql);
+		free(want);
+	}
+	world_free(w);
+	stats_free(st);
+	model_free(m);
+	free(path);
+}
+
+/*
+ * The query of docs/results-schema.md for "in how many runs was A set
+ * before B" counts as `essim check` does: B never set counts, a tie and
+ * A never set do not.
+ */
+static void
+test_flag_order_query(void **state)
+{
+	static const int64_t times[][2] = {
+		{ 10, 20 }, { 20, 10 }, { 10, -1 }, { -1, 10 }, { 15, 15 },
+		{ -1, -1 }, { 0, 1 }
+	};
+	struct err e = ERR_INIT;
+	struct res_db *db;
+	struct res_run *r;
+	struct res_run_info ri = info();
+	struct res_run_end end = end_values();
+	char *path = tmp("order.db");
+
+	(void)state;
+	unlink(path);
+	assert_int_equal(res_open(path, RES_CREATE, &db, &e), RES_OK);
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		assert_non_null(r = res_run_begin(db, &ri, &e));
+		assert_int_equal(res_flag(r, "A", times[i][0], "p", 1), RES_OK);
+		assert_int_equal(res_flag(r, "B", times[i][1], "q", 1), RES_OK);
+		assert_int_equal(res_run_end(r, &end, &e), RES_OK);
+	}
+	/* An incomplete run is not counted. */
+	assert_non_null(r = res_run_begin(db, &ri, &e));
+	assert_int_equal(res_flag(r, "A", 1, "p", 1), RES_OK);
+	res_run_abandon(r);
+	assert_int_equal(res_close(db, &e), RES_OK);
+	expect_q(path,
+	    "SELECT sum(a.first_ns IS NOT NULL AND (b.first_ns IS NULL OR "
+	    "a.first_ns < b.first_ns)) || ' of ' || count(*) "
+	    "FROM run r JOIN flags a ON a.run_id = r.run_id AND a.flag = 'A' "
+	    "JOIN flags b ON b.run_id = r.run_id AND b.flag = 'B' "
+	    "WHERE r.status = 'complete'", "3 of 7");
+	free(path);
+}
+
 int
 main(void)
 {
@@ -706,8 +892,11 @@ main(void)
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_unwritable),
 		cmocka_unit_test(test_crash_leaves_incomplete),
+		cmocka_unit_test(test_stopped_run),
 		cmocka_unit_test(test_sampler_semantics),
 		cmocka_unit_test(test_world_rows_deterministic),
+		cmocka_unit_test(test_flag_rows),
+		cmocka_unit_test(test_flag_order_query),
 	};
 	int rc;
 

@@ -1,7 +1,8 @@
 /*
  * test-sweep.c - the sweep grid (--vary syntax, point order, patching by
  * JSON pointer, shards), the worker pool (jobs all run once, failures and
- * dying workers are reported) and the merge of disjoint result databases
+ * dying workers are reported, the parent's done() sees every job, a
+ * signal stops the workers at once) and the merge of disjoint result databases
  * (order-independent, overlaps refused).
  */
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -327,6 +329,42 @@ pt_fini(void *ctx, struct err *e)
 
 static const struct spool_ops pt_ops = { pt_init, pt_job, pt_fini };
 
+/* Job 3000 signals the parent and waits to be killed. */
+static int
+pt_job_sig(void *ctx, uint64_t j, struct err *e)
+{
+	if (j == 3000) {
+		kill(getppid(), SIGTERM);
+		sleep(20);
+	}
+	return pt_job(ctx, j, e);
+}
+
+static const struct spool_ops pt_sig_ops = { pt_init, pt_job_sig, pt_fini };
+
+/* What the parent saw of the jobs done. */
+struct done_log {
+	uint64_t	 sum;
+	uint64_t	 n;
+	unsigned	 maxw;
+	uint64_t	 fail_at;	/* done() fails on this job */
+};
+
+static int
+pt_done(void *arg, uint64_t j, unsigned w, struct err *e)
+{
+	struct done_log *dl = arg;
+
+	if (j == dl->fail_at)
+		return err_set(e, "done %llu failed", (unsigned long long)j) *
+		    2;
+	dl->sum += j;
+	dl->n++;
+	if (w > dl->maxw)
+		dl->maxw = w;
+	return 0;
+}
+
 /* Sum and count of the numbers the workers wrote; each file ascending. */
 static void
 pool_files(struct pool_test *pt, unsigned nw, uint64_t *sum, uint64_t *n)
@@ -394,6 +432,68 @@ test_pool(void **state)
 	pool_files(&pt, 2, &sum, &n);
 	rmdir(pt.dir);
 	assert_true(spool_ncpus() >= 1);
+}
+
+static void
+test_pool_done_and_signal(void **state)
+{
+	struct pool_test pt;
+	struct spool_opts o = SPOOL_OPTS_INIT;
+	struct err e = ERR_INIT;
+	struct done_log dl;
+	uint64_t jobs[100], sum, n;
+	time_t t0;
+
+	(void)state;
+	strcpy(pt.dir, "/tmp/essim-pool-XXXXXX");
+	assert_non_null(mkdtemp(pt.dir));
+	for (int i = 0; i < 100; i++)
+		jobs[i] = (uint64_t)i * 3;
+	/* done() sees every job once, with the worker that ran it. */
+	memset(&dl, 0, sizeof(dl));
+	dl.fail_at = UINT64_MAX;
+	o.workers = 3;
+	o.jobs = jobs;
+	o.njobs = 100;
+	o.done = pt_done;
+	o.darg = &dl;
+	assert_int_equal(spool_run(&pt_ops, &pt, &o, &e), SPOOL_OK);
+	assert_int_equal(dl.n, 100);
+	assert_int_equal(dl.sum, 3 * 99 * 100 / 2);
+	assert_true(dl.maxw < 3);
+	assert_int_equal(spool_signal(), 0);
+	pool_files(&pt, 3, &sum, &n);
+	/* A done() that fails stops the pool with its error. */
+	memset(&dl, 0, sizeof(dl));
+	dl.fail_at = 30;
+	assert_int_equal(spool_run(&pt_ops, &pt, &o, &e), SPOOL_EIO);
+	assert_string_equal(e.text, "done 30 failed");
+	assert_true(dl.n < 100);
+	pool_files(&pt, 3, &sum, &n);
+	/*
+	 * SIGTERM to the parent: the workers are stopped where they are
+	 * (job 3000 would sleep 20 s), the jobs done before still reach
+	 * done(), and the status says which signal.
+	 */
+	memset(&dl, 0, sizeof(dl));
+	dl.fail_at = UINT64_MAX;
+	jobs[10] = 3000;
+	err_clear(&e);
+	t0 = time(NULL);
+	assert_int_equal(spool_run(&pt_sig_ops, &pt, &o, &e), SPOOL_EINTR);
+	assert_true(time(NULL) - t0 < 10);
+	assert_int_equal(spool_signal(), SIGTERM);
+	assert_string_equal(e.text, "interrupted");
+	/* Job 3000 was handed out after 8 replies (3 workers). */
+	assert_true(dl.n >= 8 && dl.n < 100);
+	/* A worker may have been stopped before it made its file. */
+	for (unsigned w = 0; w < 3; w++) {
+		char *p = xasprintf("%s/w%u", pt.dir, w);
+
+		unlink(p);
+		free(p);
+	}
+	rmdir(pt.dir);
 }
 
 /* ---- merging --------------------------------------------------------- */
@@ -617,6 +717,8 @@ run_sweep(const char *path, unsigned jobs, uint64_t k, uint64_t n,
 	o.out = path;
 	unlink(path);
 	rc = sweep_run(&o, d, NULL);
+	if (rc != SWEEP_OK && vary3 == NULL)
+		diag_print(d, "run_sweep", stderr);
 	sg_free(g);
 	free(model);
 	return rc;
@@ -734,6 +836,7 @@ main(void)
 		cmocka_unit_test(test_value_number),
 		cmocka_unit_test(test_shards),
 		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_pool_done_and_signal),
 		cmocka_unit_test(test_merge_tables),
 		cmocka_unit_test(test_split_does_not_matter),
 		cmocka_unit_test(test_bad_point_runs_nothing),

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <jansson.h>
 
 #include "analysis/analyses.h"
+#include "core/intr.h"
 #include "core/loop.h"
 #include "core/xalloc.h"
 #include "out/timeline-json.h"
@@ -466,6 +468,67 @@ test_window(void **state)
 	free(path);
 }
 
+static uint64_t nprobes;
+
+static void
+interrupt_at(void *arg, const struct probe_ev *ev)
+{
+	(void)arg;
+	(void)ev;
+	if (++nprobes == 300)
+		raise(SIGINT);
+}
+
+/*
+ * A run stopped by SIGINT: tl_cut() keeps the file valid JSON, every
+ * slice ended where the run stopped, and says it was cut; a finished
+ * run's file has no "interrupted" key at all.
+ */
+static void
+test_cut(void **state)
+{
+	struct model *m = default_model();
+	struct world_opts wo = WORLD_OPTS_INIT;
+	struct err e = ERR_INIT;
+	struct check c;
+	struct world *w;
+	struct tl *tl;
+	json_t *other;
+	char *path = tmp("cut.json");
+
+	(void)state;
+	wo.duration = 60 * NS_PER_S;
+	w = world_new(m, &wo);
+	tl = tl_open(path, m, world_bus(w), NULL, &e);
+	assert_non_null(tl);
+	nprobes = 0;
+	probe_listen(world_bus(w), PROBE_ALL, interrupt_at, NULL);
+	intr_install();
+	world_run(w);
+	intr_restore();
+	assert_true(world_now(w) < world_end(w));
+	tl_cut(tl, "SIGINT");
+	assert_int_equal(tl_close(tl, world_now(w), &e), 0);
+	check_file(&c, path);	/* valid, every slice ended */
+	other = json_object_get(c.doc, "otherData");
+	assert_string_equal(str(other, "interrupted"), "SIGINT");
+	assert_int_equal(json_integer_value(json_object_get(other,
+	    "window_end_ns")), world_now(w));
+	assert_int_equal(count_named(&c, "i", "run interrupted (SIGINT)"), 1);
+	assert_true(c.nb > 0);
+	check_release(&c);
+	world_free(w);
+
+	run(m, NS_PER_S, NULL, path);
+	check_file(&c, path);
+	assert_null(json_object_get(json_object_get(c.doc, "otherData"),
+	    "interrupted"));
+	assert_int_equal(count_named(&c, "i", "run interrupted"), 0);
+	check_release(&c);
+	model_free(m);
+	free(path);
+}
+
 static void
 test_max_events(void **state)
 {
@@ -569,6 +632,7 @@ main(void)
 		cmocka_unit_test(test_same_bytes_twice),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_max_events),
+		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_parse_window),
 		cmocka_unit_test(test_unwritable),
 		cmocka_unit_test(test_escape),

@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "config.h"
+#include "core/intr.h"
 #include "trace/eslogger.h"
 #include "trace/sha256.h"
 #include "trace/tracedb.h"
@@ -513,13 +514,17 @@ test_interrupted_import(void **state)
 	tdb_close(db);
 }
 
-/* A gzip file that breaks off: fail refuses it, skip keeps what it can. */
+/*
+ * A gzip file that breaks off: fail refuses it; skip keeps what it can,
+ * but one that breaks off before its first object is no trace at all.
+ */
 static void
 test_truncated_gzip(void **state)
 {
 	struct tdb_import_opts o = TDB_IMPORT_OPTS_INIT;
 	struct tdb *db = open_db(tmp_path("gz.db"), TDB_WRITE);
 	struct tdb_import_stats st;
+	struct tdb_summary s;
 	struct err e = ERR_INIT;
 	int rc;
 
@@ -532,13 +537,148 @@ test_truncated_gzip(void **state)
 	o.on_error = TDB_SKIP;
 	err_clear(&e);
 	rc = tdb_import(db, "bad/truncated.json.gz", &o, &st, &e);
-	assert_int_equal(rc, TDB_OK);
+	assert_int_equal(rc, TDB_EBAD);
+	assert_string_equal(e.file, "bad/truncated.json.gz");
+	assert_string_equal(e.text, "not an eslogger trace (no readable "
+	    "object, 1 bad); nothing imported");
 	assert_int_equal(st.counts.objects, 1);
 	assert_int_equal(st.counts.bad, 1);
 	assert_int_equal(st.counts.events, 0);
 	assert_int_equal(st.size, 1463);
+	/* Three events, then the stream breaks off inside the fourth. */
+	err_clear(&e);
+	rc = tdb_import(db, "../../bad/traces/gzip-truncated-skip/in.json.gz",
+	    &o, &st, &e);
+	assert_int_equal(rc, TDB_OK);
+	assert_int_equal(st.counts.objects, 4);
+	assert_int_equal(st.counts.events, 3);
+	assert_int_equal(st.counts.bad, 1);
+	assert_int_equal(tdb_summarize(db, 10, &s, &e), TDB_OK);
+	assert_int_equal(s.nsources, 1);
+	assert_true(s.sources[0].complete);
+	assert_int_equal(s.events, 3);
+	tdb_summary_release(&s);
 #endif
 	tdb_close(db);
+}
+
+/* Under skip, a file with no readable object is refused, not stored. */
+static void
+test_skip_nothing_readable(void **state)
+{
+	struct tdb_import_opts o = TDB_IMPORT_OPTS_INIT;
+	struct tdb *db = open_db(tmp_path("garbage.db"), TDB_WRITE);
+	struct tdb_import_stats st;
+	struct tdb_summary s;
+	struct err e = ERR_INIT;
+
+	(void)state;
+	o.on_error = TDB_SKIP;
+	assert_int_equal(tdb_import(db,
+	    "../../bad/traces/gzip-named-garbage-skip/in.json.gz", &o, &st,
+	    &e), TDB_EBAD);
+	assert_string_equal(e.text, "not an eslogger trace (no readable "
+	    "object, 3 bad); nothing imported");
+	assert_int_equal(st.counts.bad, 3);
+	/* An empty file is an empty trace, and a valid one. */
+	err_clear(&e);
+	assert_int_equal(tdb_import(db, "../../bad/traces/empty-file/in.jsonl",
+	    &o, &st, &e), TDB_OK);
+	assert_int_equal(tdb_summarize(db, 10, &s, &e), TDB_OK);
+	assert_int_equal(s.nsources, 1);
+	assert_int_equal(s.sources[0].objects, 0);
+	tdb_summary_release(&s);
+	tdb_close(db);
+}
+
+static void
+raise_sigint(void *arg, const struct err *e)
+{
+	(void)arg;
+	(void)e;
+	raise(SIGINT);
+}
+
+/* Rows in events, complete sources or not. */
+static int64_t
+raw_events(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM events",
+	    -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * SIGINT (a real one, raised) stops an import: before it starts, nothing
+ * is written; in the middle, the committed batches stay behind an
+ * incomplete source, the open one is rolled back, and the same import
+ * run again replaces them.
+ */
+static void
+test_sigint_import(void **state)
+{
+	const char *path = tmp_path("sigint.db");
+	struct tdb_import_opts o = TDB_IMPORT_OPTS_INIT;
+	struct tdb_import_stats st;
+	struct tdb_summary s;
+	struct err e = ERR_INIT;
+	struct tdb *db;
+	char dbpath[1200];
+
+	(void)state;
+	snprintf(dbpath, sizeof(dbpath), "%s", path);
+	db = open_db(dbpath, TDB_WRITE);
+	intr_install();
+	raise(SIGINT);
+	assert_int_equal(tdb_import(db, real[0], &o, &st, &e), TDB_EINTR);
+	assert_string_equal(e.text, "interrupted");
+	assert_false(st.partial);
+	intr_restore();
+	assert_int_equal(tdb_summarize(db, 10, &s, &e), TDB_OK);
+	assert_int_equal(s.nsources, 0);
+	tdb_summary_release(&s);
+
+	/* One event committed (batch 1), then SIGINT at the bad object. */
+	intr_install();
+	err_clear(&e);
+	o.on_error = TDB_SKIP;
+	o.batch = 1;
+	o.on_bad = raise_sigint;
+	assert_int_equal(tdb_import(db, "bad/unclosed.jsonl", &o, &st, &e),
+	    TDB_EINTR);
+	assert_true(st.partial);
+	intr_restore();
+	assert_int_equal(tdb_summarize(db, 10, &s, &e), TDB_OK);
+	assert_int_equal(s.nsources, 1);
+	assert_false(s.sources[0].complete);
+	assert_int_equal(s.events, 0);
+	tdb_summary_release(&s);
+	assert_int_equal(count_events(db, NULL, NULL), 0);
+	tdb_close(db);
+	assert_int_equal(raw_events(dbpath), 1);
+
+	db = open_db(dbpath, TDB_WRITE);
+	o.on_bad = NULL;
+	assert_int_equal(tdb_import(db, "bad/unclosed.jsonl", &o, &st, &e),
+	    TDB_OK);
+	assert_false(st.already);
+	assert_int_equal(tdb_summarize(db, 10, &s, &e), TDB_OK);
+	assert_int_equal(s.nsources, 1);
+	assert_true(s.sources[0].complete);
+	assert_int_equal(s.events, 2);
+	tdb_summary_release(&s);
+	tdb_close(db);
+	assert_int_equal(raw_events(dbpath), 2);
 }
 
 static void
@@ -702,6 +842,8 @@ main(void)
 		cmocka_unit_test(test_fail_leaves_nothing),
 		cmocka_unit_test(test_interrupted_import),
 		cmocka_unit_test(test_truncated_gzip),
+		cmocka_unit_test(test_skip_nothing_readable),
+		cmocka_unit_test(test_sigint_import),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_bad_databases),
 		cmocka_unit_test(test_corrupt_database),

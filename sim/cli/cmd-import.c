@@ -10,6 +10,12 @@
  * total say where every object went (imported + skipped + unknown =
  * objects); a last line gives the throughput, which is the only output
  * that depends on the machine.
+ *
+ * SIGINT or SIGTERM (core/intr.h) stops the import within one object:
+ * the files imported before stay, the one being imported is rolled back
+ * to its last commit and stays invisible (marked incomplete), and
+ * running the same command again finishes the job.  Exit 130 / 143 after
+ * one line saying so; a second signal kills at once.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -20,6 +26,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/intr.h"
 #include "trace/tracedb.h"
 
 #define MAX_SHOWN	20	/* bad objects printed per file under skip */
@@ -41,7 +48,11 @@ static const char help[] =
     "  --max-object=BYTES     largest JSON object accepted (default 16M;\n"
     "                         suffixes K, M, G)\n"
     "  --batch=N              events per transaction (default 10000)\n"
-    "  -v, --verbose          also print peak memory\n";
+    "  -v, --verbose          also print peak memory\n"
+    "\n"
+    "SIGINT (^C) or SIGTERM stops the import at once and exits 130 or\n"
+    "143: files already imported stay, the partial one is invisible, and\n"
+    "the same command run again finishes the job.\n";
 
 struct import_run {
 	const char	*file;
@@ -130,10 +141,10 @@ add_totals(struct totals *t, const struct tdb_import_stats *st)
 	t->bytes += st->counts.bytes;
 }
 
-/* Import one file; an exit status. */
+/* Import one file; an exit status, or -1 when interrupted. */
 static int
 import_one(struct tdb *db, const char *file, struct tdb_import_opts *o,
-    struct totals *t)
+    struct totals *t, int *partial)
 {
 	struct import_run ir = { file, 0, 0 };
 	struct tdb_import_stats st;
@@ -145,9 +156,14 @@ import_one(struct tdb *db, const char *file, struct tdb_import_opts *o,
 	if (ir.hidden > 0)
 		fprintf(stderr, "essim import: %s: %" PRIu64 " more bad "
 		    "objects not shown\n", file, ir.hidden);
+	if (rc == TDB_EINTR) {
+		*partial = st.partial;
+		return -1;
+	}
 	if (rc != TDB_OK) {
 		err_print(&e, "essim import", stderr);
-		if (rc == TDB_EBAD && st.counts.objects > 0)
+		if (rc == TDB_EBAD && st.counts.objects > 0 &&
+		    o->on_error == TDB_FAIL)
 			fprintf(stderr, "essim import: %s: nothing imported "
 			    "from this file (--on-error=skip imports the "
 			    "rest)\n", file);
@@ -242,6 +258,25 @@ parse_opts(int argc, char **argv, const char **out,
 	return EXIT_OK;
 }
 
+/* After an interrupt, the store closed: what it keeps. */
+static void
+say_interrupted(const char *out, const char *file, uint64_t done,
+    int partial)
+{
+	fprintf(stderr, "essim import: interrupted (%s) ",
+	    intr_name(intr_signal()));
+	if (file == NULL) {
+		fprintf(stderr, "after the last file: %s holds every file\n",
+		    out);
+		return;
+	}
+	fprintf(stderr, "while importing %s: %s keeps the %" PRIu64 " "
+	    "file%s before it; %s (run the same import again to finish)\n",
+	    file, out, done, done == 1 ? "" : "s", partial ? "what was "
+	    "read of this one is marked incomplete and invisible" :
+	    "nothing of this one was kept");
+}
+
 static int
 import_exec(int argc, char **argv)
 {
@@ -249,22 +284,30 @@ import_exec(int argc, char **argv)
 	struct totals t;
 	struct err e = ERR_INIT;
 	struct tdb *db;
-	const char *out = NULL;
+	const char *out = NULL, *cut = NULL;
 	double t0;
-	int verbose = 0, rc;
+	int verbose = 0, partial = 0, rc;
 
 	if ((rc = parse_opts(argc, argv, &out, &o, &verbose)) != EXIT_OK)
 		return rc;
 	o.on_bad = report_bad;
+	intr_install();
 	if ((db = tdb_open(out, TDB_WRITE, &e)) == NULL) {
+		intr_restore();
 		err_print(&e, "essim import", stderr);
 		return EXIT_USAGE;
 	}
 	memset(&t, 0, sizeof(t));
 	t0 = now();
 	for (int i = optind; i < argc && rc == EXIT_OK; i++)
-		rc = import_one(db, argv[i], &o, &t);
+		if ((rc = import_one(db, argv[i], &o, &t, &partial)) < 0)
+			cut = argv[i];
 	tdb_close(db);
+	intr_restore();
+	if (intr_signal() != 0 && rc <= 0) {
+		say_interrupted(out, cut, t.files, partial);
+		return intr_exit_status();
+	}
 	if (rc == EXIT_OK)
 		print_totals(&t, now() - t0, verbose);
 	return rc;

@@ -2,7 +2,8 @@
  * cmd-report.c - essim report: plots and an HTML page from a run or a
  * sweep database.
  *
- *     essim report [--run ID] [--x POINTER] -o DIR RESULTS.db
+ *     essim report [--run ID] [--x POINTER] [--order A,B ...] -o DIR
+ *         RESULTS.db
  *
  * gnuplot is the one configure found (ESSIM_GNUPLOT in config.h); the
  * environment variable GNUPLOT overrides it (a path, or a name looked up
@@ -37,21 +38,26 @@ static int exec_report(int argc, char **argv);
 
 const struct cmd cmd_report = {
 	"report",
-	"report [--run ID] [--x POINTER] -o DIR RESULTS.db",
+	"report [--run ID] [--x POINTER] [--order A,B ...] -o DIR RESULTS.db",
 	"draw plots and an HTML page from a run or sweep",
 	"Writes DIR/index.html and the plots it shows (PNG and SVG, drawn by\n"
 	"gnuplot from the templates in reports/), with their data in\n"
 	"DIR/data.  A run: latency CDFs per client and per event type, pool\n"
 	"threads and delivery-queue depth over time with kills and deadlocks\n"
-	"marked.  A sweep: latency p50/p99, peak threads, kills and deadlocks\n"
-	"against a swept parameter, one line per value of the others, min..max\n"
-	"over seeds as error bars.\n"
+	"marked, and when each flag was first set.  A sweep: latency p50/p99,\n"
+	"peak threads, kills and deadlocks against a swept parameter, one line\n"
+	"per value of the others, min..max over seeds as error bars, and the\n"
+	"probability that flag A was first set before flag B (with a 95%\n"
+	"Wilson interval) for each `order` expectation of the model.\n"
 	"\n"
 	"  -o, --output DIR     the report folder (created if needed)\n"
 	"  -r, --run ID         report run ID alone (in a sweep, or a file\n"
 	"                       holding several runs)\n"
 	"  -x, --x POINTER      the swept parameter on the x axis (default:\n"
 	"                       the one with the most values)\n"
+	"  -b, --order A,B      show whether flag A was first set before flag\n"
+	"                       B (or B never was) instead of the model's\n"
+	"                       `order` expectations; repeat for more\n"
 	"\n"
 	"GNUPLOT, if set, is the gnuplot to run; ESSIM_DATADIR, if set, is\n"
 	"searched first for reports/.  Exit 3 when gnuplot is missing or fails\n"
@@ -92,6 +98,35 @@ find_gnuplot(void)
 	return g;
 }
 
+/* --order A,B: the pair into o->orders; -1 if it is not one. */
+static int
+add_order(struct report_opts *o, const char *arg)
+{
+	const char *comma = strchr(arg, ',');
+	char **v;
+
+	if (comma == NULL || comma == arg || comma[1] == '\0' ||
+	    strchr(comma + 1, ',') != NULL ||
+	    ((size_t)(comma - arg) == strlen(comma + 1) &&
+	    strncmp(arg, comma + 1, (size_t)(comma - arg)) == 0))
+		return -1;
+	v = xreallocarray((char **)o->orders, 2 * o->norders + 2,
+	    sizeof(*v));
+	v[2 * o->norders] = xstrndup(arg, (size_t)(comma - arg));
+	v[2 * o->norders + 1] = xstrdup(comma + 1);
+	o->orders = (const char *const *)v;
+	o->norders++;
+	return 0;
+}
+
+static void
+free_orders(struct report_opts *o)
+{
+	for (size_t i = 0; i < 2 * o->norders; i++)
+		free((char *)o->orders[i]);
+	free((void *)o->orders);
+}
+
 static int
 parse_args(int argc, char **argv, struct report_opts *o)
 {
@@ -99,6 +134,7 @@ parse_args(int argc, char **argv, struct report_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "run", required_argument, NULL, 'r' },
 		{ "x", required_argument, NULL, 'x' },
+		{ "order", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -107,7 +143,7 @@ parse_args(int argc, char **argv, struct report_opts *o)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:r:x:h", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":o:r:x:b:h", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'o':
@@ -124,6 +160,12 @@ parse_args(int argc, char **argv, struct report_opts *o)
 			break;
 		case 'x':
 			o->xptr = optarg;
+			break;
+		case 'b':
+			if (add_order(o, optarg) != 0)
+				return cli_usage_error(&cmd_report, "--order "
+				    "wants two different flags, A,B, not "
+				    "'%s'", optarg);
 			break;
 		case 'h':
 			cli_help(&cmd_report, stdout);
@@ -155,17 +197,21 @@ exec_report(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	if ((rc = parse_args(argc, argv, &o)) != 0)
+	if ((rc = parse_args(argc, argv, &o)) != 0) {
+		free_orders(&o);
 		return rc < 0 ? EXIT_OK : rc;
+	}
 	if ((tdir = templates_dir()) == NULL) {
 		fprintf(stderr, "essim report: no reports/report.html found "
 		    "(set ESSIM_DATADIR to the folder holding reports/)\n");
+		free_orders(&o);
 		return EXIT_INTERNAL;
 	}
 	o.templates = tdir;
 	o.gnuplot = find_gnuplot();
 	rc = report_write(&o, &r, &e);
 	free(tdir);
+	free_orders(&o);
 	if (rc != 0) {
 		err_print(&e, "essim report", stderr);
 		return rc == -1 ? EXIT_USAGE : EXIT_INTERNAL;

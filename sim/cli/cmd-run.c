@@ -21,6 +21,15 @@
  * checked between slices of virtual time, which changes nothing in the
  * run: the world runs the same events in the same order.
  *
+ * SIGINT or SIGTERM (core/intr.h) stops the simulation between two
+ * events, within milliseconds; what was recorded up to there is then
+ * written as for a finished run (series to that time, counters, findings,
+ * histograms), but the database keeps the run 'incomplete' with sim_ns
+ * where it stopped, the timeline is closed as valid JSON marked as cut,
+ * and the summary (text, or JSON with "status": "incomplete") covers the
+ * part that ran.  The exit status is then 130 or 143, after one line on
+ * stderr saying what was kept.  A second signal kills at once.
+ *
  * Without MODEL the shipped default model runs: models/default.json,
  * searched in this order, first found wins:
  *   1. $ESSIM_DATADIR/models/default.json
@@ -30,7 +39,7 @@
  *
  * Exit: 0 ran, 2 bad model or usage (or an output database that exists,
  * is not ours or has another schema version), 3 internal error (an output
- * could not be written).
+ * could not be written), 130 / 143 interrupted by SIGINT / SIGTERM.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -47,6 +56,7 @@
 #include "analysis/stats.h"
 #include "cli/cli.h"
 #include "core/err.h"
+#include "core/intr.h"
 #include "core/units.h"
 #include "core/xalloc.h"
 #include "es/world.h"
@@ -102,6 +112,10 @@ const struct cmd cmd_run = {
 	"                       faster (overrides its \"speed\")\n"
 	"      --progress, --no-progress  show (or not) progress on stderr\n"
 	"                       (default: when stderr is a terminal)\n"
+	"\n"
+	"SIGINT (^C) or SIGTERM stops the run where it is: the outputs keep\n"
+	"what was recorded, the database marks the run incomplete, and essim\n"
+	"exits 130 or 143 (a second signal kills at once).\n"
 	"\n"
 	"ESSIM_DATADIR, if set, is searched first for models/default.json.\n",
 	exec_run
@@ -274,21 +288,38 @@ merge_findings(json_t *j, struct an *an)
 	json_object_set_new(j, "analyses", an_json(an));
 }
 
+/*
+ * stop: the signal that stopped the run early, or 0.  A stopped run's
+ * JSON ends with "status": "incomplete" and "interrupted": "SIGINT" (a
+ * finished run's has neither key, as before), its text with a line
+ * saying so.
+ */
 static int
 report(const struct run_opts *o, const struct stats *st,
-    const struct stats_run *r, struct an *an)
+    const struct stats_run *r, struct an *an, int stop)
 {
 	json_t *j;
 
 	if (o->json) {
 		j = stats_json(st, r);
 		merge_findings(j, an);
+		if (stop != 0) {
+			json_object_set_new(j, "status",
+			    json_string("incomplete"));
+			json_object_set_new(j, "interrupted",
+			    json_string(intr_name(stop)));
+		}
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		fputc('\n', stdout);
 		json_decref(j);
 	} else {
 		stats_print(st, r, stdout);
 		an_print(an, stdout);
+		if (stop != 0)
+			printf("\ninterrupted (%s) at %.3fs of %.3fs simulated: "
+			    "the figures above cover that part only\n",
+			    intr_name(stop), (double)r->sim_ns / 1e9,
+			    (double)r->duration_ns / 1e9);
 	}
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }
@@ -372,7 +403,7 @@ run_with_progress(struct world *w, double t0)
 	double last = t0, now;
 	int shown = 0;
 
-	for (int64_t t = step; t < end; t += step) {
+	for (int64_t t = step; t < end && !intr_pending(); t += step) {
 		world_run_until(w, t);
 		now = wall_now();
 		if (now - t0 < 0.5 || now - last < 0.25)
@@ -390,26 +421,64 @@ run_with_progress(struct world *w, double t0)
 		fprintf(stderr, "\r\033[K");
 }
 
-/* After the run: the database and the timeline; exit status. */
+/*
+ * After the run: the database and the timeline, complete or, when `cut`
+ * says why the run ended early (the signal's name, or "error" when a
+ * limit or the replay stopped it), cut where the world stopped: a run
+ * that did not reach its end is never recorded as complete.  Exit status.
+ */
 static int
 outputs_end(struct res_db *db, struct res_rec *rec, struct tl *tl,
-    const struct stats *st, struct an *an, struct world *w, double wall_s)
+    const struct stats *st, struct an *an, struct world *w, double wall_s,
+    const char *cut)
 {
 	struct err e = ERR_INIT;
 	int rc = EXIT_OK;
 
 	if (tl != NULL) {
 		tl_findings(tl, an_findings(an));
+		if (cut != NULL)
+			tl_cut(tl, cut);
 		if (tl_close(tl, world_now(w), &e) != 0)
 			rc = EXIT_INTERNAL;
 	}
-	if (rec != NULL && res_rec_finish(rec, st, an, wall_s, &e) != RES_OK)
+	if (rec != NULL && (cut != NULL ? res_rec_stop(rec, st, an, wall_s, &e) :
+	    res_rec_finish(rec, st, an, wall_s, &e)) != RES_OK)
 		rc = EXIT_INTERNAL;
 	if (db != NULL && res_close(db, &e) != RES_OK)
 		rc = EXIT_INTERNAL;
 	if (rc != EXIT_OK)
 		err_print(&e, "essim run", stderr);
 	return rc;
+}
+
+/*
+ * The line on stderr after an interrupted command closed its outputs:
+ * when the run stopped (or that it had finished) and what each output
+ * holds.
+ */
+static void
+say_interrupted(const struct run_opts *o, const struct world *w, int stop)
+{
+	int sig = intr_signal();
+
+	fprintf(stderr, "essim run: interrupted (%s) ", intr_name(sig));
+	if (stop != 0)
+		fprintf(stderr, "at t=%.3fs simulated of %.3fs",
+		    (double)world_now(w) / 1e9, (double)world_end(w) / 1e9);
+	else
+		fprintf(stderr, "after the run had finished");
+	if (o->out != NULL)
+		fprintf(stderr, ": %s holds %s run", o->out, stop != 0 ?
+		    "an incomplete" : "the complete");
+	if (o->timeline != NULL)
+		fprintf(stderr, "%s %s %s", o->out != NULL ? ";" : ":",
+		    o->timeline, stop != 0 ? "is cut there (valid JSON)" :
+		    "is complete");
+	if (o->out == NULL && o->timeline == NULL)
+		fprintf(stderr, "; the summary covers %s",
+		    stop != 0 ? "that part" : "the whole run");
+	fputc('\n', stderr);
 }
 
 static int
@@ -428,7 +497,7 @@ simulate(const struct run_opts *o, const char *file)
 	struct model *loaded;
 	const struct model *m;
 	double t0;
-	int rc = EXIT_OK, rc2;
+	int rc = EXIT_OK, rc2, stop, failed;
 
 	if ((loaded = model_load(file, &d)) == NULL) {
 		diag_print(&d, "essim run", stderr);
@@ -460,6 +529,8 @@ simulate(const struct run_opts *o, const char *file)
 	st = stats_new(m, world_bus(w));
 	/* The analyses: their findings go to the database and timeline. */
 	an = an_attach(world_bus(w), m, NULL);
+	/* From here on, outputs exist: a signal stops, it does not kill. */
+	intr_install();
 	if (o->out != NULL)
 		rc = out_begin(o, m, file, w, &db, &rec);
 	if (rc == EXIT_OK && o->timeline != NULL &&
@@ -471,6 +542,7 @@ simulate(const struct run_opts *o, const char *file)
 		if (rec != NULL)
 			res_rec_abandon(rec);
 		res_close(db, NULL);
+		intr_restore();
 		goto out;
 	}
 	t0 = wall_now();
@@ -478,6 +550,9 @@ simulate(const struct run_opts *o, const char *file)
 		run_with_progress(w, t0);
 	else
 		world_run(w);
+	/* Stopped early: a signal came, and the world had time left. */
+	stop = intr_signal() != 0 && world_now(w) < world_end(w) ?
+	    intr_signal() : 0;
 	memset(&r, 0, sizeof(r));
 	r.wall_s = wall_now() - t0;
 	r.model_file = file;
@@ -485,15 +560,24 @@ simulate(const struct run_opts *o, const char *file)
 	r.duration_ns = world_end(w);
 	r.sim_ns = world_now(w);
 	r.events = world_events(w);
-	if (rw != NULL && replay_world_error(rw, &e) != 0) {
+	failed = (rw != NULL && replay_world_error(rw, &e) != 0) ||
+	    world_error(w, &e) != 0;
+	if (failed) {
 		err_print(&e, "essim run", stderr);
 		rc = EXIT_USAGE;
 	} else {
-		rc = report(o, st, &r, an);
+		rc = report(o, st, &r, an, stop);
 	}
-	rc2 = outputs_end(db, rec, tl, st, an, w, r.wall_s);
+	rc2 = outputs_end(db, rec, tl, st, an, w, r.wall_s, stop != 0 ?
+	    intr_name(stop) : failed ? "error" : NULL);
 	if (rc == EXIT_OK)
 		rc = rc2;
+	intr_restore();
+	if (intr_signal() != 0) {
+		say_interrupted(o, w, stop);
+		if (rc == EXIT_OK)
+			rc = intr_exit_status();
+	}
 out:
 	world_free(w);
 	an_free(an);
@@ -511,6 +595,7 @@ exec_run(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
+	o.r = (struct replay_world_opts)REPLAY_WORLD_OPTS_INIT;
 	o.out_mode = RES_CREATE;
 	o.tl = (struct tl_opts)TL_OPTS_INIT;
 	if ((rc = parse_args(argc, argv, &o)) != 0)

@@ -3,12 +3,13 @@
  *
  *     essim sweep MODEL --vary PTR=VALUES... [--seeds N] [--seed N]
  *                 [-j JOBS] [--shard K/N] [--duration T] [--sample T]
- *                 [--max-events N] [--force] -o sweep.db
+ *                 [--max-events N] [--force | --resume] -o sweep.db
  *
  * The grid syntax is in sweep-grid.h and docs/sweeps.md; the run order,
- * sharding and what the database holds in sweep.h.  Exit: 0 ran, 2 bad
- * usage, model, grid point or output file (nothing ran), 3 a run or the
- * system failed, or the sweep was interrupted.
+ * sharding, resuming and what the database holds in sweep.h.  Exit: 0
+ * ran, 2 bad usage, model, grid point or output file (nothing ran), or a
+ * --resume of another plan, 3 a run or the system failed, 130/143
+ * interrupted by SIGINT/SIGTERM (the output keeps the completed runs).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,7 +30,7 @@ const struct cmd cmd_sweep = {
 	"sweep",
 	"sweep MODEL --vary PTR=VALUES... [--seeds N] [--seed N] [-j JOBS] "
 	    "[--shard K/N] [--duration T] [--sample T] [--max-events N] "
-	    "[--force] [--no-progress] -o sweep.db",
+	    "[--force | --resume] [--no-progress] -o sweep.db",
 	"run a model over a parameter grid and seeds",
 	"Runs MODEL once per grid point and seed, in parallel worker\n"
 	"processes, into one results database (docs/sweeps.md).\n"
@@ -53,12 +54,17 @@ const struct cmd cmd_sweep = {
 	"      --max-events N   cap on pending engine events per run\n"
 	"  -o, --output FILE    the sweep database (required)\n"
 	"  -f, --force          replace FILE if it is an essim database\n"
+	"      --resume         FILE is an interrupted sweep of the same\n"
+	"                       model, grid and options: run its missing\n"
+	"                       runs only\n"
 	"      --progress, --no-progress  draw (or not) a progress line on\n"
 	"                       stderr (default: when it is a terminal)\n"
 	"\n"
 	"Every grid point is loaded before anything runs; a point whose\n"
 	"model is invalid is reported with its values (exit 2).  A progress\n"
-	"line is drawn on stderr when it is a terminal.\n",
+	"line is drawn on stderr when it is a terminal.  SIGINT or SIGTERM\n"
+	"stops the sweep within a second: FILE keeps the completed runs,\n"
+	"marked incomplete (exit 130 or 143), and --resume finishes it.\n",
 	exec_sweep
 };
 
@@ -87,6 +93,7 @@ parse_args(int argc, char **argv, struct sweep_opts *o, struct sg_grid *g)
 		{ "max-events", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "resume", no_argument, NULL, 'R' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -154,6 +161,9 @@ parse_args(int argc, char **argv, struct sweep_opts *o, struct sg_grid *g)
 		case 'f':
 			o->force = 1;
 			break;
+		case 'R':
+			o->resume = 1;
+			break;
 		case 'P':
 		case 'Q':
 			o->progress = c == 'P';
@@ -174,6 +184,9 @@ parse_args(int argc, char **argv, struct sweep_opts *o, struct sg_grid *g)
 		    "no MODEL given" : "one model at a time");
 	if (o->out == NULL)
 		return cli_usage_error(&cmd_sweep, "no output: -o sweep.db");
+	if (o->force && o->resume)
+		return cli_usage_error(&cmd_sweep, "--force and --resume "
+		    "contradict each other");
 	o->model_file = argv[optind];
 	return 0;
 }
@@ -200,17 +213,28 @@ exec_sweep(int argc, char **argv)
 	rc = sweep_run(&o, &d, &sum);
 	diag_print(&d, "essim sweep", stderr);
 	diag_release(&d);
-	if (rc == SWEEP_OK)
+	if (rc == SWEEP_OK) {
 		printf("%s: %llu of %llu runs (%llu points x %llu seeds), "
-		    "shard %llu/%llu, %u workers, %.1f s\n", o.out,
+		    "shard %llu/%llu, %u workers, %.1f s (CPU: %.2f s here, "
+		    "%.2f s in workers)\n", o.out,
 		    (unsigned long long)sum.runs_here,
 		    (unsigned long long)sum.runs,
 		    (unsigned long long)sum.points,
 		    (unsigned long long)o.seeds,
 		    (unsigned long long)o.shard.k,
-		    (unsigned long long)o.shard.n, sum.workers, sum.wall_s);
+		    (unsigned long long)o.shard.n, sum.workers, sum.wall_s,
+		    sum.cpu_self_s, sum.cpu_workers_s);
+		if (o.resume)
+			printf("%s: resumed: %llu runs run, %llu were "
+			    "there\n", o.out,
+			    (unsigned long long)sum.runs_run,
+			    (unsigned long long)(sum.runs_kept -
+			    sum.runs_run));
+	}
 	sg_free(g);
 	if (rc == SWEEP_OK)
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	if (rc == SWEEP_EINTR && sum.signal > 0)
+		return 128 + sum.signal;
 	return rc == SWEEP_EINPUT ? EXIT_USAGE : EXIT_INTERNAL;
 }

@@ -71,10 +71,16 @@ print_rate(uint64_t n, double secs)
 static void
 print_lists(const struct tdb_summary *s, double secs)
 {
-	printf("by type:%*s%s\n", 34, "events", secs > 0 ? "            rate" :
-	    "");
+	int w = 30;
+
+	/* Wider when a name is (an unknown type: "type N (unknown ...)"). */
+	for (size_t i = 0; i < s->ntypes; i++)
+		if (strlen(s->types[i].name) > (size_t)w)
+			w = (int)strlen(s->types[i].name);
+	printf("by type:%*s%s\n", w + 4, "events", secs > 0 ?
+	    "            rate" : "");
 	for (size_t i = 0; i < s->ntypes; i++) {
-		printf("  %-30s %10" PRIu64, s->types[i].name, s->types[i].n);
+		printf("  %-*s %10" PRIu64, w, s->types[i].name, s->types[i].n);
 		print_rate(s->types[i].n, secs);
 	}
 	printf("processes: %" PRIu64 " distinct (pid, pidversion, "

@@ -19,8 +19,11 @@
  * nanoseconds (bench/README.md).  An event takes 48 bytes, plus 16 in
  * the calendar.
  *
- * A loop is single-threaded and has no global state: a process may run
- * many loops, one after the other or side by side.
+ * A loop is single-threaded and has no global state of its own: a
+ * process may run many loops, one after the other or side by side.  It
+ * reads one process-wide flag, the interrupt of core/intr.h, which is
+ * only ever set while a command has its SIGINT/SIGTERM handlers
+ * installed: loop_run() then stops as it would on loop_stop().
  */
 #ifndef ESSIM_CORE_LOOP_H
 #define ESSIM_CORE_LOOP_H
@@ -34,6 +37,13 @@
 #define NS_PER_US	INT64_C(1000)
 #define NS_PER_MS	INT64_C(1000000)
 #define NS_PER_S	INT64_C(1000000000)
+
+/*
+ * loop_run() looks at the interrupt flag (core/intr.h) every LOOP_POLL
+ * events (a power of two): at a few microseconds per event at worst, a
+ * signal stops a run within milliseconds.
+ */
+#define LOOP_POLL	1024
 
 /* loop_run() until every event has run, however late. */
 #define LOOP_FOREVER	INT64_MAX
@@ -116,10 +126,12 @@ int64_t	loop_ev_time(const struct loop_ev *ev);
  * callbacks schedule at or before until.  The clock follows the events;
  * when none is left at or before until, it is set to until (unless until
  * is LOOP_FOREVER: it then stays at the last event's time) and loop_run()
- * returns 0.  It returns 1 when a callback called loop_stop(): the clock
- * is then the stopping event's time and the remaining events stay
- * pending, to be run by the next loop_run().  until earlier than the
- * clock is a BUG(), and so is calling loop_run() from a callback.
+ * returns 0.  It returns 1 when a callback called loop_stop(), or when
+ * intr_pending() (core/intr.h) - checked on entry, where nothing is run,
+ * and then every LOOP_POLL events: the clock is then the last event's
+ * time and the remaining events stay pending, to be run by the next
+ * loop_run().  until earlier than the clock is a BUG(), and so is calling
+ * loop_run() from a callback.
  */
 int	loop_run(struct loop *l, int64_t until);
 

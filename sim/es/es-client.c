@@ -15,6 +15,11 @@
  *         es.restart_delay);
  *   §2.3  miss modes (macOS 27): fail_closed denies that message, fail_open
  *         allows it, and neither kills the client.
+ *   §2.9  the kernel drops a message when the client's queue is full;
+ *         a dropped AUTH is allowed (denied under fail_closed) and never
+ *         cached.  The capacity is unknown: limits.max_delivery_queue
+ *         sets it (messages waiting, not counting the one in the
+ *         handler); by default there is none, and nothing is dropped.
  * A killed client's messages stop counting at once: verdicts that waited
  * only for it fall as if it had allowed.  Events raised while it is down or
  * re-initialising are not delivered to it.
@@ -111,4 +116,29 @@ client_miss(struct world *w, struct esk_msg *m)
 		esk_fail(w, m, 1);
 		break;
 	}
+}
+
+int
+client_queue_full(const struct w_client *c)
+{
+	int cap = c->w->m->max_delivery_queue;
+
+	return cap > 0 && gcd_queue_depth(c->proc->queues[0]) >= (size_t)cap;
+}
+
+/*
+ * The message is never made: the client does not see the event, and for
+ * an AUTH event its answer is the kernel's (no message counts for it).
+ */
+void
+client_drop(struct w_client *c, struct esk_event *ev, int auth)
+{
+	if (c->drops++ == 0)
+		c->first_drop = loop_now(&c->w->loop);
+	if (!auth)
+		return;
+	c->auth_drops++;
+	ev->all_cache = 0;
+	if (c->m->miss_mode == M_MISS_FAIL_CLOSED)
+		ev->denied = 1;
 }

@@ -337,9 +337,14 @@ esk_handler_end(struct world *w, struct w_thread *t, struct esk_msg *m)
 static void
 deliver(struct world *w, struct w_client *c, struct esk_event *ev, int auth)
 {
-	struct esk_msg *m = pool_get(&w->msg_pool);
+	struct esk_msg *m;
 	int64_t now = loop_now(&w->loop);
 
+	if (client_queue_full(c)) {
+		client_drop(c, ev, auth);
+		return;
+	}
+	m = pool_get(&w->msg_pool);
 	m->id = ++w->next_msg;
 	m->ev = ev;
 	m->client = c;
@@ -430,7 +435,7 @@ auth_begin(struct world *w, struct w_thread *t, struct esk_event *ev)
 	}
 	fan_out(w, ev, 1);
 	if (ev->pending == 0) {
-		finish(w, ev, 1);
+		finish(w, ev, !ev->denied);	/* denied: a fail-closed drop */
 		return 0;
 	}
 	ev->waiter = t;

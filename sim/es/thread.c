@@ -93,6 +93,27 @@ probe_th(struct w_thread *t, enum probe_kind k, int64_t value)
 	probe_emit(&w->bus, &ev);
 }
 
+/*
+ * The thread limits (model "limits"): the thread that passes one still
+ * exists, callers need it, but the run stops at the end of this instant.
+ */
+static void
+check_limits(const struct w_thread *t)
+{
+	const struct w_proc *p = t->proc;
+	struct world *w = p->w;
+	const struct model *m = w->m;
+
+	if (m->max_threads > 0 && p->nthreads > m->max_threads)
+		world__limit(w, "max_threads", "process %s has %d threads "
+		    "(limit %d)", p->m->name, p->nthreads, m->max_threads);
+	else if (m->max_world_threads > 0 &&
+	    w->nthreads > m->max_world_threads)
+		world__limit(w, "max_world_threads", "%d threads in all "
+		    "processes, the last in %s (limit %d)", w->nthreads,
+		    p->m->name, m->max_world_threads);
+}
+
 struct w_thread *
 th_new(struct w_proc *p, int role)
 {
@@ -133,7 +154,10 @@ th_new(struct w_proc *p, int role)
 	p->threads = t;
 	if (++p->nthreads > p->peak)
 		p->peak = p->nthreads;
+	if (++w->nthreads > w->peak_threads)
+		w->peak_threads = w->nthreads;
 	probe_th(t, PROBE_THREAD_SPAWN, role);
+	check_limits(t);
 	return t;
 }
 
@@ -408,6 +432,7 @@ th_end(struct w_thread *t, int reason)
 	if (t->pnext != NULL)
 		t->pnext->pprev = t->pprev;
 	p->nthreads--;
+	w->nthreads--;
 	probe_th(t, PROBE_THREAD_EXIT, reason);
 	t->state = TH_DEAD;
 	if (!t->in_ready) {

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "core/evtype.h"
 #include "core/loop.h"
 #include "core/pool.h"
@@ -198,6 +199,9 @@ struct w_client {
 	 * dimensions (inversion applied) and by the default mute set. */
 	struct evset		*mute_acting;
 	int			 has_target_mutes;
+	/* Messages dropped because the delivery queue was full. */
+	uint64_t		 drops, auth_drops;
+	int64_t			 first_drop;
 };
 
 /* An async block. */
@@ -301,10 +305,23 @@ struct world {
 	struct gcd_ops		 gcd_ops;
 	struct defmute_rule	*defmute;	/* default mute set, or NULL */
 	size_t			 ndefmute;
+
+	/* Limits (model "limits"): threads of all processes, and the
+	 * first limit that stopped the run. */
+	int			 nthreads, peak_threads;
+	int			 limited;
+	struct err		 limit;
 };
 
 /* world.c */
 void	world__flush(struct world *w);
+/*
+ * Limit key of the model's "limits" (key "max_threads") was passed:
+ * record "FILE: /limits/KEY: TEXT at t=T" (the first one wins) and stop
+ * the run at the end of the current instant.
+ */
+void	world__limit(struct world *w, const char *key, const char *fmt, ...)
+	    ESSIM_PRINTF(3, 4);
 void	world__proc_start(struct w_proc *p);
 void	world__proc_kill(struct w_proc *p, int reason);
 /* Fill ev's obj, owner and ES fields from what t waits for. */
@@ -380,6 +397,10 @@ void	client_subscribe(struct w_client *c);
 void	client_kill(struct w_client *c, int reason);
 void	client_died(struct w_client *c);
 void	client_miss(struct world *w, struct esk_msg *m);
+/* Whether c's delivery queue holds limits.max_delivery_queue messages. */
+int	client_queue_full(const struct w_client *c);
+/* ev is not delivered to c (its queue is full): see es-client.c. */
+void	client_drop(struct w_client *c, struct esk_event *ev, int auth);
 
 /* daemon.c */
 void	daemon_start(struct w_daemon *d);

@@ -23,11 +23,13 @@
  * Rng streams: "process/NAME" for everything a process's programs draw
  * (durations, `p` conditions, path choices), "source/N" for source N.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "core/units.h"
 #include "core/xalloc.h"
 #include "es/wint.h"
 
@@ -193,6 +195,25 @@ world__flush(struct world *w)
 	w->flushing = 0;
 }
 
+void
+world__limit(struct world *w, const char *key, const char *fmt, ...)
+{
+	char ptr[64], text[ERR_TEXT_MAX], when[UNITS_DURATION_MAX];
+	va_list ap;
+
+	if (w->limited)
+		return;
+	w->limited = 1;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	snprintf(ptr, sizeof(ptr), "/limits/%s", key);
+	units_format_duration(loop_now(&w->loop), when, sizeof(when));
+	err_setptr(&w->limit, w->m->file, ptr, "%s at t=%s", text, when);
+	if (w->loop.running)
+		loop_stop(&w->loop);
+}
+
 /* GCD callbacks. */
 static struct gcd_thread *
 op_spawn(void *arg, struct gcd_pool *pool)
@@ -236,6 +257,19 @@ static void
 op_flush(void *arg)
 {
 	world__flush(arg);
+}
+
+/* dispatch_async never fails: past max_queued the run stops instead. */
+static void
+op_overflow(void *arg, struct gcd_pool *pool, const struct gcd_queue *q,
+    int queued)
+{
+	struct world *w = arg;
+	char name[256];
+
+	world__limit(w, "max_queued", "%d blocks queued in process %s, the "
+	    "last on %s (limit %d)", queued, w->m->procs[gcd__proc(pool)]->name,
+	    name_queue(w, q, name, sizeof(name)), w->m->max_queued);
 }
 
 static void
@@ -414,6 +448,8 @@ world_new(const struct model *m, const struct world_opts *o)
 	w->gcd_ops.reap = op_reap;
 	w->gcd_ops.wake = op_wake;
 	w->gcd_ops.flush = op_flush;
+	w->gcd_ops.overflow = op_overflow;
+	gp.max_queued = m->max_queued;
 	gp.ncpu = m->cores;
 	gp.constrained_max = m->wq_constrained_max;
 	gp.max_threads = m->wq_max_threads;
@@ -481,7 +517,7 @@ world_run_until(struct world *w, int64_t t)
 		start(w);
 	if (t > w->end)
 		t = w->end;
-	if (t >= loop_now(&w->loop))
+	if (!w->limited && t >= loop_now(&w->loop))
 		loop_run(&w->loop, t);
 }
 
@@ -531,6 +567,41 @@ world_free(struct world *w)
 	free(w->sources);
 	free(w->exts);
 	free(w);
+}
+
+int
+world_error(const struct world *w, struct err *e)
+{
+	if (!w->limited)
+		return 0;
+	if (e != NULL && !e->set)
+		*e = w->limit;
+	return -1;
+}
+
+uint64_t
+world_client_drops(const struct world *w, int client, uint64_t *auth,
+    int64_t *first)
+{
+	const struct w_client *c = &w->clients[client];
+
+	if (auth != NULL)
+		*auth = c->auth_drops;
+	if (first != NULL)
+		*first = c->drops > 0 ? c->first_drop : -1;
+	return c->drops;
+}
+
+int
+world_threads(const struct world *w)
+{
+	return w->nthreads;
+}
+
+int
+world_threads_peak(const struct world *w)
+{
+	return w->peak_threads;
 }
 
 int64_t

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "es/probe.h"
 #include "model/model.h"
 
@@ -53,7 +54,9 @@ struct probe_bus *world_bus(struct world *w);
 
 /*
  * Run to the end time (the duration), then emit PROBE_RUN_END.  May be
- * called once.
+ * called once.  A limit of the model's "limits" block stops the run
+ * early (world_error() says which): world_now() is then where it
+ * stopped, and PROBE_RUN_END is emitted there.
  */
 void		 world_run(struct world *w);
 
@@ -63,6 +66,27 @@ void		 world_run(struct world *w);
  * tests that look at the world half-way.
  */
 void		 world_run_until(struct world *w, int64_t t);
+
+/*
+ * Whether a limit stopped the run: 0 if not, else -1 with e (may be NULL)
+ * set to "MODEL: /limits/KEY: what passed it, where, at t=T", e.g.
+ * "m.json: /limits/max_threads: process app has 10001 threads (limit
+ * 10000) at t=3.2s".  Limits that the real system enforces its own way
+ * (the delivery queue's drops) never stop the run.
+ */
+int		 world_error(const struct world *w, struct err *e);
+
+/*
+ * Messages the kernel did not deliver to client because its delivery
+ * queue was full (limits.max_delivery_queue), of which AUTH, and when
+ * the first was dropped (-1: none).
+ */
+uint64_t	 world_client_drops(const struct world *w, int client,
+		    uint64_t *auth, int64_t *first);
+
+/* Threads alive now in all processes, and their peak. */
+int		 world_threads(const struct world *w);
+int		 world_threads_peak(const struct world *w);
 
 int64_t		 world_now(const struct world *w);
 int64_t		 world_end(const struct world *w);

@@ -54,6 +54,8 @@ struct gcd_pool {
 	int64_t			 lastblocked[GCD_NQOS];
 	int			 con_scheduled;
 	int			 refused_qos;	/* of the last refusal */
+	int			 queued, queued_peak;	/* WORK items waiting */
+	int			 overflowed;	/* overflow op called */
 
 	struct gcd_queue	 roots[GCD_NQOS][2];
 	struct gcd_queue	**queues;
@@ -516,6 +518,20 @@ gcd__wake(struct gcd_pool *p, struct gcd_thread *t)
 }
 
 void
+gcd__queued(struct gcd_pool *p, const struct gcd_queue *q, int d)
+{
+	p->queued += d;
+	if (p->queued <= p->queued_peak)
+		return;
+	p->queued_peak = p->queued;
+	if (p->pp.max_queued > 0 && p->queued > p->pp.max_queued &&
+	    !p->overflowed && p->ops->overflow != NULL) {
+		p->overflowed = 1;
+		p->ops->overflow(p->arg, p, q, p->queued);
+	}
+}
+
+void
 gcd_block(struct gcd_thread *t)
 {
 	struct gcd_pool *p = t->pool;
@@ -585,7 +601,7 @@ gcd_pool_reset(struct gcd_pool *p,
 					dispose(arg, it);
 			p->roots[q][o].req = 0;
 		}
-	p->nthreads = p->nidle = p->con_scheduled = 0;
+	p->nthreads = p->nidle = p->con_scheduled = p->queued = 0;
 	memset(p->scheduled, 0, sizeof(p->scheduled));
 	memset(p->active, 0, sizeof(p->active));
 	memset(p->lastblocked, 0, sizeof(p->lastblocked));
@@ -659,4 +675,16 @@ int64_t
 gcd_pool_timer_interval(const struct gcd_pool *p)
 {
 	return p->timer_interval;
+}
+
+int
+gcd_pool_queued(const struct gcd_pool *p)
+{
+	return p->queued;
+}
+
+int
+gcd_pool_queued_peak(const struct gcd_pool *p)
+{
+	return p->queued_peak;
 }

@@ -24,7 +24,10 @@
  *     the best admissible request or parks; a parked thread is reaped
  *     after idle_timeout (linearly less beyond fls(NCPU)+1 idle threads,
  *     at once beyond constrained_max idle threads; gcd.md §1.6).
- * Past a cap, requests simply wait: nothing fails (gcd.md §1.7).
+ * Past a cap, requests simply wait: nothing fails (gcd.md §1.7).  Nor
+ * does dispatch_async, however many blocks wait: the pool counts them
+ * and tells its owner when they pass max_queued (the owner's memory
+ * guard; the real process would grow until the system kills it).
  *
  * The pool calls back into its owner (the simulated process) through
  * struct gcd_ops to create, start, wake and destroy threads; it never
@@ -77,6 +80,14 @@ struct gcd_ops {
 	void	(*wake)(void *arg, struct gcd_thread *t);
 	/* End of a pool timer callback: let the owner run what became ready. */
 	void	(*flush)(void *arg);
+	/*
+	 * May be NULL.  The blocks queued in pool p (submitted with
+	 * gcd_async and not yet started) just went past params.max_queued,
+	 * the last one onto q: called once per pool, at the crossing (the
+	 * block is queued all the same: dispatch_async never fails).
+	 */
+	void	(*overflow)(void *arg, struct gcd_pool *p,
+		    const struct gcd_queue *q, int queued);
 };
 
 struct gcd_params {
@@ -85,6 +96,7 @@ struct gcd_params {
 	int	 max_threads;
 	int64_t	 create_latency;
 	int64_t	 idle_timeout;
+	int	 max_queued;	/* overflow op past this many; 0: never */
 };
 
 /*
@@ -140,6 +152,9 @@ int	gcd_pool_idle(const struct gcd_pool *p);
 int	gcd_pool_constrained(const struct gcd_pool *p);	/* scheduled */
 int	gcd_pool_active(const struct gcd_pool *p);
 int64_t	gcd_pool_timer_interval(const struct gcd_pool *p);
+/* Blocks queued now (gcd_async'd, not yet started), and their peak. */
+int	gcd_pool_queued(const struct gcd_pool *p);
+int	gcd_pool_queued_peak(const struct gcd_pool *p);
 
 /* Internal to sim/gcd. */
 void	gcd__request(struct gcd_pool *p, struct gcd_queue *root);
@@ -148,5 +163,7 @@ struct probe_bus *gcd__bus(const struct gcd_pool *p);
 int	gcd__proc(const struct gcd_pool *p);
 int64_t	gcd__now(const struct gcd_pool *p);
 void	gcd__wake(struct gcd_pool *p, struct gcd_thread *t);
+/* A block was submitted to q (+1) or handed to a thread (-1). */
+void	gcd__queued(struct gcd_pool *p, const struct gcd_queue *q, int d);
 
 #endif /* ESSIM_GCD_GCD_POOL_H */

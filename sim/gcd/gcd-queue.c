@@ -123,6 +123,7 @@ gcd_async(struct gcd_queue *q, struct gcd_item *it)
 	it->kind = GCD_ITEM_WORK;
 	it->from = q;
 	gcd__push(q, it);
+	gcd__queued(q->pool, q, 1);
 }
 
 void
@@ -226,6 +227,7 @@ gcd_next(struct gcd_thread *t, struct gcd_item **item)
 		probe_q(q, PROBE_QUEUE_POP, t, (int64_t)q->depth);
 		switch (it->kind) {
 		case GCD_ITEM_WORK:
+			gcd__queued(q->pool, NULL, -1);
 			*item = it;
 			return GCD_NEXT_WORK;
 		case GCD_ITEM_QUEUE:

@@ -1,6 +1,7 @@
 /*
  * model.c - loading a model: the public entry points, the top-level
- * keys (essim, name, duration, seed, machine, es, gcd) and the two passes.
+ * keys (essim, name, duration, seed, machine, es, gcd, limits) and the
+ * two passes.
  *
  * Pass 1 (declare) creates every process the model declares in
  * "processes", "daemons" and "clients", with its queue and service
@@ -18,12 +19,13 @@
  * sweeps that reload a patched document for every point.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/arena.h"
 #include "core/dist.h"
+#include "core/jsonfile.h"
 #include "core/xalloc.h"
 #include "model/mload.h"
 #include "model/model-client.h"
@@ -35,10 +37,15 @@
 #define SEC		INT64_C(1000000000)
 #define CORES_MAX	1024
 #define WQ_MAX		32768
+#define LIMIT_MAX	INT_MAX
+#define LIMIT_THREADS	10000
+#define LIMIT_WORLD_THREADS 100000
+#define LIMIT_QUEUED	1000000
 
 static const char *const top_keys[] = {
 	"essim", "name", "about", "duration", "seed", "machine", "es", "gcd",
-	"processes", "daemons", "clients", "workload", "expect", NULL
+	"processes", "daemons", "clients", "workload", "expect", "limits",
+	NULL
 };
 static const char *const machine_keys[] = { "cores", "contention", NULL };
 static const char *const es_keys[] = {
@@ -47,6 +54,10 @@ static const char *const es_keys[] = {
 };
 static const char *const gcd_keys[] = {
 	"constrained_max", "max_threads", "create_latency", "idle_timeout",
+	NULL
+};
+static const char *const limit_keys[] = {
+	"max_threads", "max_world_threads", "max_queued", "max_delivery_queue",
 	NULL
 };
 static const char *const default_mutes[] = { "none", "13.3.1", "26", NULL };
@@ -71,6 +82,10 @@ set_defaults(struct model *m)
 	m->wq_max_threads = 512;
 	m->wq_create_latency = 50000;	/* 50us: reference/gcd.md §4 */
 	m->wq_idle_timeout = 5 * SEC;
+	m->max_threads = LIMIT_THREADS;
+	m->max_world_threads = LIMIT_WORLD_THREADS;
+	m->max_queued = LIMIT_QUEUED;
+	m->max_delivery_queue = 0;
 }
 
 /* "dir/name.json" -> "name". */
@@ -235,6 +250,35 @@ finish_gcd(struct mload *ld)
 		m->wq_constrained_max = m->wq_max_threads;
 }
 
+/* ---- limits ------------------------------------------------------------ */
+
+/*
+ * Guards on what a run may hold at once (docs/model-format.md, limits).
+ * Each is a count; 0 switches a guard off.  What happens past each is
+ * the world's business (sim/es/world.c).
+ */
+static void
+read_limits(struct mload *ld, const json_t *v)
+{
+	struct model *m = ld->m;
+	long long x;
+
+	if (mload__keys(ld, v, limit_keys) < 0)
+		return;
+	if (mload__k_int(ld, v, "max_threads", 0, LIMIT_MAX, &x) > 0)
+		m->max_threads = (int)x;
+	if (mload__k_int(ld, v, "max_world_threads", 0, LIMIT_MAX, &x) > 0)
+		m->max_world_threads = (int)x;
+	if (mload__k_int(ld, v, "max_queued", 0, LIMIT_MAX, &x) > 0)
+		m->max_queued = (int)x;
+	if (mload__k_int(ld, v, "max_delivery_queue", 0, LIMIT_MAX, &x) > 0)
+		m->max_delivery_queue = (int)x;
+	if (m->max_world_threads > 0 && m->max_threads > 0 &&
+	    m->max_world_threads < m->max_threads)
+		mload__error_key(ld, "max_world_threads", "must be 0 (no "
+		    "limit) or at least max_threads (%d)", m->max_threads);
+}
+
 /* ---- the passes -------------------------------------------------------- */
 
 static const char *const sections[] = { "processes", "clients", "daemons" };
@@ -308,6 +352,7 @@ read_all(struct mload *ld, const json_t *root)
 	section(ld, root, "es", read_es);
 	section(ld, root, "gcd", read_gcd);
 	finish_gcd(ld);
+	section(ld, root, "limits", read_limits);
 	declare_all(ld, root);
 	section(ld, root, "processes", mload__processes);
 	section(ld, root, "daemons", mload__daemons);
@@ -351,42 +396,19 @@ model_load_json(json_t *doc, const char *file, const char *dir,
 	return NULL;
 }
 
-/* The directory part of file: "." when it has none. */
-static char *
-dir_of(const char *file)
-{
-	const char *slash = strrchr(file, '/');
-
-	if (slash == NULL)
-		return xstrdup(".");
-	if (slash == file)
-		return xstrdup("/");
-	return xstrndup(file, (size_t)(slash - file));
-}
-
 struct model *
 model_load(const char *file, struct diag *d)
 {
-	json_error_t jerr;
 	struct err e = ERR_INIT;
-	struct stat sb;
 	struct model *m;
 	json_t *doc;
 	char *dir;
 
-	/* jansson reads a directory as an empty file. */
-	if (stat(file, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		err_setloc(&e, file, 0, 0, "is a directory");
+	if ((doc = jsonfile_load(file, &e)) == NULL) {
 		diag_add_err(d, &e);
 		return NULL;
 	}
-	doc = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
-	if (doc == NULL) {
-		err_setloc(&e, file, jerr.line, jerr.column, "%s", jerr.text);
-		diag_add_err(d, &e);
-		return NULL;
-	}
-	dir = dir_of(file);
+	dir = jsonfile_dir(file);
 	m = model_load_json(doc, file, dir, d);
 	free(dir);
 	json_decref(doc);

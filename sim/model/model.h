@@ -366,6 +366,12 @@ struct model {
 	int64_t			 wq_create_latency;	/* per thread created */
 	int64_t			 wq_idle_timeout;	/* 5s */
 
+	/* "limits": guards on what a run may hold at once (0: none) */
+	int			 max_threads;		/* per process; 10000 */
+	int			 max_world_threads;	/* all processes; 100000 */
+	int			 max_queued;		/* blocks per process; 1000000 */
+	int			 max_delivery_queue;	/* per client; 0 */
+
 	struct m_process	**procs;	/* every process, id order */
 	size_t			 nprocs;
 	struct m_client		**clients;

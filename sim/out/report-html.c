@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "core/units.h"
 #include "core/xalloc.h"
 #include "out/report-html.h"
@@ -277,4 +279,64 @@ rhtml_finish(struct rctx *c, const char *title)
 	free(tp);
 	free(out);
 	return c->rc == 0 ? 0 : -1;
+}
+
+static void
+add_order(struct rorder **o, size_t *n, const char *a, const char *b)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*o)[i].a, a) == 0 && strcmp((*o)[i].b, b) == 0)
+			return;
+	*o = xreallocarray(*o, *n + 1, sizeof(**o));
+	(*o)[*n].a = xstrdup(a);
+	(*o)[*n].b = xstrdup(b);
+	(*n)++;
+}
+
+/* One {"before": [A, B], ...} of an expect block, if well formed. */
+static void
+add_expect_order(struct rorder **o, size_t *n, const json_t *item)
+{
+	const json_t *before = json_object_get(item, "before");
+	const char *a = json_string_value(json_array_get(before, 0));
+	const char *b = json_string_value(json_array_get(before, 1));
+
+	if (json_array_size(before) == 2 && a != NULL && b != NULL)
+		add_order(o, n, a, b);
+}
+
+struct rorder *
+rhtml_orders(const struct rctx *c, const char *model_text, size_t *n)
+{
+	struct rorder *o = NULL;
+	json_t *doc, *order, *item;
+	size_t i;
+
+	*n = 0;
+	if (c->norders > 0) {
+		for (i = 0; i < c->norders; i++)
+			add_order(&o, n, c->orders[2 * i],
+			    c->orders[2 * i + 1]);
+		return o;
+	}
+	if (model_text == NULL ||
+	    (doc = json_loads(model_text, 0, NULL)) == NULL)
+		return NULL;
+	order = json_object_get(json_object_get(doc, "expect"), "order");
+	if (json_is_object(order))
+		add_expect_order(&o, n, order);
+	json_array_foreach(order, i, item)
+		add_expect_order(&o, n, item);
+	json_decref(doc);
+	return o;
+}
+
+void
+rhtml_orders_free(struct rorder *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(o[i].a);
+		free(o[i].b);
+	}
+	free(o);
 }

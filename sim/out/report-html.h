@@ -36,7 +36,25 @@ struct rctx {
 	char		*first_failure;	/* "threads: see data/threads.log" */
 	int		 rc;		/* first error: -1 input, -2 system */
 	struct err	 e;
+	const char *const *orders;	/* --order: pairs A0, B0, A1, B1, ... */
+	size_t		 norders;	/* pairs */
 };
+
+/* A flag order a report shows: was flag a first set before flag b? */
+struct rorder {
+	char	*a;
+	char	*b;
+};
+
+/*
+ * The flag orders of a report: those asked for (c->orders), or else the
+ * `order` expectations of the expect block of model_text (a model's
+ * JSON), in their order, each pair once.  Returns the array (free with
+ * rhtml_orders_free()) and sets *n; none: NULL and 0.
+ */
+struct rorder	*rhtml_orders(const struct rctx *c, const char *model_text,
+		    size_t *n);
+void		 rhtml_orders_free(struct rorder *o, size_t n);
 
 /* Append text with &, <, >, " escaped. */
 void	rhtml_text(struct rctx *c, const char *s);

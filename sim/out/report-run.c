@@ -13,7 +13,15 @@
  * it) and the absolute 512.  Kills (incidents) are drawn as impulses on
  * the time axis and deadlocks as bars from the time the cycle closed to
  * the time it was broken, so a thread spike can be read against them.
+ *
+ * Flags get a section of their own: when each was first set, by whom,
+ * and a milestone strip (one row per flag, first set on top), with the
+ * verdict of each flag order the report shows (the model's `order`
+ * expectations, or --order), so a race reads as which flag won.  The
+ * strip's time axis ends a little after the last flag, not at the end of
+ * the run: a milestone a minute into a two-hour run must still show.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +296,207 @@ findings(struct rctx *c, int64_t run)
 	rhtml_raw(c, "</section>\n");
 }
 
+/* One flag of the run, as the flags table has it. */
+struct rflag {
+	char	*name;
+	char	*process;
+	int64_t	 first;		/* -1: never set */
+	int64_t	 sets;
+};
+
+/* The run's flags, first set first, those never set last (by name). */
+static struct rflag *
+read_flags(struct rctx *c, int64_t run, size_t *n)
+{
+	struct rflag *v = NULL;
+	size_t alloc = 0;
+	sqlite3_stmt *st;
+
+	*n = 0;
+	if (prep(c, &st, "SELECT flag, coalesce(first_ns, -1), process, sets "
+	    "FROM flags WHERE run_id = ?1 ORDER BY first_ns IS NULL, "
+	    "first_ns, flag") != 0)
+		return NULL;
+	sqlite3_bind_int64(st, 1, run);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		XGROW(v, *n + 1, alloc);
+		v[*n].name = xstrdup(col(st, 0));
+		v[*n].first = sqlite3_column_int64(st, 1);
+		v[*n].process = xstrdup(col(st, 2));
+		v[*n].sets = sqlite3_column_int64(st, 3);
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+free_flags(struct rflag *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].process);
+	}
+	free(v);
+}
+
+static int64_t
+flag_first(const struct rflag *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return v[i].first;
+	return -1;
+}
+
+/*
+ * The time unit of a milestone axis ending at xmax ns: its name and its
+ * length in ns.
+ */
+static const char *
+time_unit(int64_t xmax, double *ns)
+{
+	if (xmax < 2000000000) {
+		*ns = 1e6;
+		return "ms";
+	}
+	if (xmax < INT64_C(600000000000)) {
+		*ns = 1e9;
+		return "s";
+	}
+	if (xmax < INT64_C(36000000000000)) {
+		*ns = 60e9;
+		return "min";
+	}
+	*ns = 3600e9;
+	return "h";
+}
+
+/*
+ * The milestone strip: one row per flag, first set on top, a bar from 0
+ * to the time it was first set; flags never set are listed as such.
+ */
+static void
+flags_plot(struct rctx *c, const struct rflag *v, size_t n, int64_t end)
+{
+	int64_t last = 0, xmax;
+	size_t nset = 0;
+	double unit;
+	const char *uname;
+	char buf[32], *vars, *cap;
+	FILE *f;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].first >= 0) {
+			nset++;
+			if (v[i].first > last)
+				last = v[i].first;
+		}
+	if (nset == 0) {
+		rhtml_raw(c, "<p class=\"none\">No flag was set in this run."
+		    "</p>\n");
+		return;
+	}
+	xmax = last + last / 5;
+	if (xmax < 1000000)
+		xmax = 1000000;
+	uname = time_unit(xmax, &unit);
+	if ((f = rhtml_data(c, "flags.dat")) == NULL)
+		return;
+	fprintf(f, "# first set: t_%s row flag label\n", uname);
+	for (size_t i = 0; i < nset; i++)
+		fprintf(f, "%.9g %zu \"%s\" \"%s, %s\"\n", v[i].first / unit,
+		    i + 1, v[i].name, rhtml_dur(v[i].first, buf, sizeof(buf)),
+		    v[i].process);
+	if (nset < n) {
+		fprintf(f, "\n\n# never set: 0 row flag\n");
+		for (size_t i = nset; i < n; i++)
+			fprintf(f, "0 %zu \"%s\"\n", i + 1, v[i].name);
+	}
+	if (rhtml_data_close(c, f, "flags.dat") != 0)
+		return;
+	vars = xasprintf("data = 'data/flags.dat'\nout = 'flags'\n"
+	    "n = %zu\nnset = %zu\nxmax = %.9g\nxlabel = 'virtual time (%s)'\n"
+	    "title = 'Flags: when each was first set'\nheight = %zu\n", n,
+	    nset, xmax / unit, uname, 150 + 40 * n);
+	cap = xasprintf("When each flag was first set, the first on top "
+	    "(the run went on to %s)", rhtml_dur(end, buf, sizeof(buf)));
+	rhtml_plot(c, "run-flags", "flags", vars, cap);
+	free(cap);
+	free(vars);
+}
+
+/*
+ * The flags of the run (a table and the milestone strip) and, for each
+ * order the report shows, which flag won.  Nothing when the model has
+ * no flags.
+ */
+static void
+flags_section(struct rctx *c, int64_t run, const char *text, int64_t end)
+{
+	size_t n, no;
+	struct rflag *v = read_flags(c, run, &n);
+	struct rorder *o;
+	char buf[32], buf2[32];
+
+	if (n == 0) {
+		free_flags(v, n);
+		return;
+	}
+	rhtml_raw(c, "<section><h2>Flags</h2>\n");
+	o = rhtml_orders(c, text, &no);
+	if (no > 0)
+		rhtml_raw(c, "<ul class=\"orders\">\n");
+	for (size_t i = 0; i < no; i++) {
+		int64_t ta = flag_first(v, n, o[i].a);
+		int64_t tb = flag_first(v, n, o[i].b);
+		int held = ta >= 0 && (tb < 0 || ta < tb);
+
+		rhtml_raw(c, "<li><b>");
+		rhtml_text(c, o[i].a);
+		rhtml_raw(c, "</b> before <b>");
+		rhtml_text(c, o[i].b);
+		rhtml_raw(c, "</b>%s: <span class=\"%s\">%s</span> &mdash; ",
+		    c->norders > 0 ? "" : " (the model's expectation)",
+		    held ? "ok" : "warn", held ? "yes" : "no");
+		if (ta < 0 && tb < 0) {
+			rhtml_raw(c, "neither was set");
+		} else if (ta >= 0 && tb >= 0) {
+			rhtml_text(c, ta <= tb ? o[i].a : o[i].b);
+			rhtml_raw(c, " %s at %s, ", ta == tb ? "tied" : "won",
+			    rhtml_dur(ta <= tb ? ta : tb, buf, sizeof(buf)));
+			rhtml_text(c, ta <= tb ? o[i].b : o[i].a);
+			rhtml_raw(c, " at %s", rhtml_dur(ta <= tb ? tb : ta,
+			    buf2, sizeof(buf2)));
+		} else {
+			rhtml_text(c, ta >= 0 ? o[i].a : o[i].b);
+			rhtml_raw(c, " at %s, ", rhtml_dur(ta >= 0 ? ta : tb,
+			    buf, sizeof(buf)));
+			rhtml_text(c, ta >= 0 ? o[i].b : o[i].a);
+			rhtml_raw(c, " never");
+		}
+		rhtml_raw(c, "</li>\n");
+	}
+	if (no > 0)
+		rhtml_raw(c, "</ul>\n");
+	rhtml_orders_free(o, no);
+	rhtml_raw(c, "<table class=\"data\"><tr><th>flag</th><th>first set"
+	    "</th><th>by</th><th>times set</th></tr>\n");
+	for (size_t i = 0; i < n; i++) {
+		rhtml_raw(c, "<tr><td>");
+		rhtml_text(c, v[i].name);
+		rhtml_raw(c, "</td><td>%s</td><td>", v[i].first >= 0 ?
+		    rhtml_dur(v[i].first, buf, sizeof(buf)) : "never");
+		rhtml_text(c, v[i].process);
+		rhtml_raw(c, "</td><td>%lld</td></tr>\n",
+		    (long long)v[i].sets);
+	}
+	rhtml_raw(c, "</table>\n<div class=\"plots\">\n");
+	flags_plot(c, v, n, end);
+	rhtml_raw(c, "</div>\n</section>\n");
+	free_flags(v, n);
+}
+
 /*
  * CDFs of the histograms that where selects (client or event_type as
  * the label, in column 0; hist_id in column 1), into data/NAME.dat.
@@ -295,7 +504,7 @@ findings(struct rctx *c, int64_t run)
  */
 static int
 cdf_data(struct rctx *c, int64_t run, const char *name, const char *sql,
-    char **titles)
+    char **titles, int64_t *xmax)
 {
 	sqlite3_stmt *st, *bk;
 	char *fname = xasprintf("%s.dat", name);
@@ -303,6 +512,7 @@ cdf_data(struct rctx *c, int64_t run, const char *name, const char *sql,
 	char *tl = xstrdup("");
 	int n = 0;
 
+	*xmax = 0;
 	if (f == NULL || prep(c, &st, sql) != 0 || prep(c, &bk, "SELECT "
 	    "lo_ns, hi_ns, count FROM hist_bucket WHERE run_id = ?1 AND "
 	    "hist_id = ?2 ORDER BY lo_ns") != 0) {
@@ -327,6 +537,8 @@ cdf_data(struct rctx *c, int64_t run, const char *name, const char *sql,
 				    sqlite3_column_int64(bk, 0) / 1e6);
 			first = 0;
 			sum += sqlite3_column_double(bk, 2);
+			if (sqlite3_column_int64(bk, 1) > *xmax)
+				*xmax = sqlite3_column_int64(bk, 1);
 			fprintf(f, "%.9g %.9g\n",
 			    sqlite3_column_int64(bk, 1) / 1e6, sum / total);
 		}
@@ -350,8 +562,18 @@ cdf_plot(struct rctx *c, int64_t run, const char *name, const char *sql,
     const char *title, const char *caption)
 {
 	char *titles, *vars, *qt;
-	int n = cdf_data(c, run, name, sql, &titles);
+	int64_t xmax;
+	int n = cdf_data(c, run, name, sql, &titles, &xmax);
 
+	if (n > 0 && xmax <= 0) {
+		/* A log axis cannot show it: say it. */
+		rhtml_raw(c, "<p class=\"none\">");
+		rhtml_text(c, caption);
+		rhtml_raw(c, ": every value was 0 (nothing delayed them)."
+		    "</p>\n");
+		free(titles);
+		return;
+	}
 	if (n == 0) {
 		rhtml_raw(c, "<p class=\"none\">");
 		rhtml_text(c, caption);
@@ -611,6 +833,7 @@ rrun_write(struct rctx *c, int64_t run, char **title)
 	rrun_model_summary(c, text, file);
 	rhtml_raw(c, "</section>\n");
 	findings(c, run);
+	flags_section(c, run, text, end);
 	rhtml_raw(c, "<section><h2>Plots</h2>\n<div class=\"plots\">\n");
 	cdf_plot(c, run, "cdf-clients", "SELECT client, hist_id, count FROM "
 	    "hist WHERE run_id = ?1 AND metric = 'response' AND event_type "

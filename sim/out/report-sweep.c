@@ -16,6 +16,13 @@
  * LOG_SPAN goes on a log y axis, so that variants microseconds apart and
  * variants milliseconds apart both show.  Incomplete runs are left out
  * and counted.
+ *
+ * Flag orders (report-html.h: the model's `order` expectations, or
+ * --order) are a yes or no per run: "was A first set before B, or B
+ * never?", as `essim check` decides it (a tie is no).  Per point the
+ * share of runs where it held is drawn with its 95% Wilson score
+ * interval, which unlike the normal approximation stays within 0..1 and
+ * is not empty at 0 or 1: 0 of 200 runs says "below 1.9%", not "0".
  */
 #include <math.h>
 #include <stdio.h>
@@ -63,8 +70,18 @@ struct axis {
 	uint64_t	 stride;
 };
 
+/* One flag order over the sweep: runs where it held, per point. */
+struct sorder {
+	struct rorder	 o;		/* borrowed from sw.orders */
+	int64_t		*held;		/* per point */
+	int64_t		*runs;		/* per point (complete) */
+};
+
 struct sw {
 	struct rctx	*c;
+	struct rorder	*orders;
+	struct sorder	*so;
+	size_t		 norders;
 	json_t		*grid;
 	struct axis	*ax;
 	size_t		 nax;
@@ -377,10 +394,10 @@ curve(struct sw *s, int m)
 		free(lab);
 	}
 	rhtml_data_close(s->c, f, fname);
-	if (!any || (m >= M_KILLS && !nonzero(s, m))) {
+	if (!any || !nonzero(s, m)) {
 		rhtml_raw(s->c, "<p class=\"none\">%s: %s.</p>\n",
-		    metrics[m].caption, any ? "none in any run" :
-		    "no values");
+		    metrics[m].caption, !any ? "no values" : m >= M_KILLS ?
+		    "none in any run" : "0 in every run");
 		free(fname);
 		free(titles);
 		return;
@@ -415,6 +432,220 @@ curve(struct sw *s, int m)
 	free(yl);
 	free(fname);
 	free(titles);
+}
+
+/* z of a two-sided 95% interval. */
+#define Z95	1.959963984540054
+
+/*
+ * The Wilson score interval of k successes in n trials at 95%: *lo and
+ * *hi within 0..1.  n must be > 0.
+ */
+static void
+wilson(int64_t k, int64_t n, double *lo, double *hi)
+{
+	double p = (double)k / (double)n, nn = (double)n, z2 = Z95 * Z95;
+	double d = 1 + z2 / nn;
+	double mid = (p + z2 / (2 * nn)) / d;
+	double half = Z95 * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / d;
+
+	*lo = mid - half < 0 || k == 0 ? 0 : mid - half;
+	*hi = mid + half > 1 || k == n ? 1 : mid + half;
+}
+
+/* The orders to show, and for each how many runs of a point held it. */
+static int
+count_orders(struct sw *s)
+{
+	sqlite3_stmt *st;
+	char *text = NULL;
+
+	if (prep(s->c, &st, "SELECT model_text FROM run ORDER BY run_id "
+	    "LIMIT 1") != 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		text = xstrdup(col(st, 0));
+	sqlite3_finalize(st);
+	s->orders = rhtml_orders(s->c, text, &s->norders);
+	free(text);
+	s->so = xcalloc(s->norders + 1, sizeof(*s->so));
+	if (s->norders > 0 && prep(s->c, &st, "SELECT r.point, count(*), "
+	    "coalesce(sum(a.first_ns IS NOT NULL AND (b.first_ns IS NULL OR "
+	    "a.first_ns < b.first_ns)), 0) FROM run r LEFT JOIN flags a ON "
+	    "a.run_id = r.run_id AND a.flag = ?1 LEFT JOIN flags b ON "
+	    "b.run_id = r.run_id AND b.flag = ?2 WHERE r.status = "
+	    "'complete' GROUP BY r.point ORDER BY r.point") != 0)
+		return -1;
+	for (size_t i = 0; i < s->norders; i++) {
+		struct sorder *o = &s->so[i];
+
+		o->o = s->orders[i];
+		o->held = xcalloc(s->npoints, sizeof(*o->held));
+		o->runs = xcalloc(s->npoints, sizeof(*o->runs));
+		sqlite3_bind_text(st, 1, o->o.a, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, o->o.b, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t p = sqlite3_column_int64(st, 0);
+
+			if (p < 0 || (uint64_t)p >= s->npoints)
+				continue;
+			o->runs[p] = sqlite3_column_int64(st, 1);
+			o->held[p] = sqlite3_column_int64(st, 2);
+		}
+		sqlite3_reset(st);
+	}
+	if (s->norders > 0)
+		sqlite3_finalize(st);
+	return 0;
+}
+
+/* P(A before B) of order k against x, one line per variant. */
+static void
+order_curve(struct sw *s, size_t k)
+{
+	const struct axis *xa = &s->ax[s->x];
+	const struct sorder *o = &s->so[k];
+	uint64_t nv = nvariants(s);
+	char *name = xasprintf("sweep-order-%zu", k + 1);
+	char *fname = xasprintf("%s.dat", name);
+	FILE *f = rhtml_data(s->c, fname);
+	char *titles = xstrdup(""), *vars, *xl, *yl, *tt, *cap, *t;
+	int n = 0;
+
+	if (f == NULL) {
+		free(name);
+		free(fname);
+		free(titles);
+		return;
+	}
+	fprintf(f, "# P(%s first set before %s), %%: x p lo hi label; "
+	    "lo..hi the 95%% Wilson interval; then held/runs\n", o->o.a,
+	    o->o.b);
+	for (uint64_t v = 0; v < nv && v < MAX_VARIANTS; v++, n++) {
+		char *lab = variant_label(s, v), *q = rhtml_gpstr(lab);
+
+		fprintf(f, "%s# %s\n", n > 0 ? "\n\n" : "", lab);
+		for (size_t i = 0; i < xa->n; i++) {
+			uint64_t p = point_of(s, v, i);
+			char *val = value_text(xa, i);
+			double x = (double)i, lo, hi;
+
+			if (s->numeric)
+				sg_value_number(json_array_get(xa->vals, i),
+				    &x);
+			if (o->runs[p] > 0) {
+				wilson(o->held[p], o->runs[p], &lo, &hi);
+				fprintf(f, "%.9g %.9g %.9g %.9g \"%s\" %lld "
+				    "%lld\n", x, 100.0 * (double)o->held[p] /
+				    (double)o->runs[p], 100 * lo, 100 * hi,
+				    val, (long long)o->held[p],
+				    (long long)o->runs[p]);
+			}
+			free(val);
+		}
+		t = xasprintf("%s%s%s", titles, n > 0 ? ", " : "", q);
+		free(titles);
+		titles = t;
+		free(q);
+		free(lab);
+	}
+	rhtml_data_close(s->c, f, fname);
+	t = xasprintf("%s%s", xa->ptr, x_unit(s));
+	xl = rhtml_gpstr(t);
+	free(t);
+	t = xasprintf("P(%s before %s), %% of runs", o->o.a, o->o.b);
+	yl = rhtml_gpstr(t);
+	free(t);
+	t = xasprintf("%s first set before %s, against %s", o->o.a, o->o.b,
+	    short_name(xa->ptr));
+	tt = rhtml_gpstr(t);
+	free(t);
+	vars = xasprintf("data = 'data/%s'\nout = '%s'\nn = %d\n"
+	    "array titles[%d] = [%s]\nxlabel = %s\nylabel = %s\n"
+	    "title = %s\nxcat = %d\nxlog = %d\nylog = 0\nymax = 100\n"
+	    "keytop = 1\n",
+	    fname, name, n, n, titles, xl, yl, tt, !s->numeric,
+	    s->numeric && strstr(xa->vary, "log") != NULL &&
+	    strstr(xa->vary, "..") != NULL);
+	cap = xasprintf("The share of runs in which flag %s was first set "
+	    "before flag %s (or %s never was) against %s, with 95%% Wilson "
+	    "intervals over the seeds", o->o.a, o->o.b, o->o.b, xa->ptr);
+	rhtml_plot(s->c, "sweep-curve", name, vars, cap);
+	free(cap);
+	free(vars);
+	free(tt);
+	free(xl);
+	free(yl);
+	free(fname);
+	free(name);
+	free(titles);
+}
+
+/* The orders' plots and their table, one row per point. */
+static void
+orders_section(struct sw *s)
+{
+	struct rctx *c = s->c;
+
+	if (s->norders == 0)
+		return;
+	rhtml_raw(c, "<section><h2>Flag orders</h2>\n<p>%s: in how many "
+	    "runs (seeds) of each point flag A was first set before flag B, "
+	    "or B never was, as <code>essim check</code> counts an "
+	    "<code>order</code> expectation.</p>\n", c->norders > 0 ?
+	    "Asked for with <code>--order</code>" : "The model's "
+	    "<code>order</code> expectations");
+	if (s->nax > 0) {
+		rhtml_raw(c, "<div class=\"plots\">\n");
+		for (size_t k = 0; k < s->norders; k++)
+			order_curve(s, k);
+		rhtml_raw(c, "</div>\n");
+	}
+	rhtml_raw(c, "<table class=\"data\"><caption>Per grid point: runs "
+	    "where A came first, of the complete runs (95%% Wilson interval)"
+	    "</caption><tr><th>point</th>");
+	for (size_t a = 0; a < s->nax; a++) {
+		rhtml_raw(c, "<th>");
+		rhtml_text(c, short_name(s->ax[a].ptr));
+		rhtml_raw(c, "</th>");
+	}
+	for (size_t k = 0; k < s->norders; k++) {
+		rhtml_raw(c, "<th>");
+		rhtml_text(c, s->so[k].o.a);
+		rhtml_raw(c, " before ");
+		rhtml_text(c, s->so[k].o.b);
+		rhtml_raw(c, "</th>");
+	}
+	rhtml_raw(c, "</tr>\n");
+	for (uint64_t p = 0; p < s->npoints && p < 2000; p++) {
+		rhtml_raw(c, "<tr><td>%llu</td>", (unsigned long long)p);
+		for (size_t a = 0; a < s->nax; a++) {
+			char *v = value_text(&s->ax[a], (size_t)(p /
+			    s->ax[a].stride % s->ax[a].n));
+
+			rhtml_raw(c, "<td>");
+			rhtml_text(c, v);
+			rhtml_raw(c, "</td>");
+			free(v);
+		}
+		for (size_t k = 0; k < s->norders; k++) {
+			const struct sorder *o = &s->so[k];
+			double lo, hi;
+
+			if (o->runs[p] == 0) {
+				rhtml_raw(c, "<td>-</td>");
+				continue;
+			}
+			wilson(o->held[p], o->runs[p], &lo, &hi);
+			rhtml_raw(c, "<td>%lld / %lld <small>(%.1f%%, "
+			    "%.1f..%.1f%%)</small></td>",
+			    (long long)o->held[p], (long long)o->runs[p],
+			    100.0 * (double)o->held[p] / (double)o->runs[p],
+			    100 * lo, 100 * hi);
+		}
+		rhtml_raw(c, "</tr>\n");
+	}
+	rhtml_raw(c, "</table>\n</section>\n");
 }
 
 static void
@@ -553,7 +784,7 @@ rsweep_write(struct rctx *c, const char *xptr, char **title)
 	s.c = c;
 	*title = NULL;
 	if (read_grid(&s) == 0 && pick_x(&s, xptr) == 0 &&
-	    aggregate(&s) == 0) {
+	    aggregate(&s) == 0 && count_orders(&s) == 0) {
 		if (prep(c, &st, "SELECT model_name FROM run ORDER BY run_id "
 		    "LIMIT 1") == 0) {
 			*title = xasprintf("Sweep of %s",
@@ -564,6 +795,7 @@ rsweep_write(struct rctx *c, const char *xptr, char **title)
 		rhtml_text(c, c->dbname);
 		rhtml_raw(c, "</code></p>\n");
 		model_section(&s);
+		orders_section(&s);
 		rhtml_raw(c, "<section><h2>Capacity curves</h2>\n");
 		if (s.nax == 0) {
 			rhtml_raw(c, "<p class=\"none\">No parameter was "
@@ -586,6 +818,12 @@ rsweep_write(struct rctx *c, const char *xptr, char **title)
 	}
 	if (*title == NULL)
 		*title = xstrdup("Sweep");
+	for (size_t k = 0; k < s.norders; k++) {
+		free(s.so[k].held);
+		free(s.so[k].runs);
+	}
+	free(s.so);
+	rhtml_orders_free(s.orders, s.norders);
 	json_decref(s.grid);
 	free(s.ax);
 	free(s.agg);

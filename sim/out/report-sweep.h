@@ -2,8 +2,10 @@
  * report-sweep.h - the report of a sweep: capacity curves (syscall
  * latency p50 and p99, peak pool threads, kills, deadlocks) against one
  * swept parameter, one line per combination of the others, with the
- * spread over seeds as error bars; the grid, a table per point, and the
- * findings across the sweep.
+ * spread over seeds as error bars; the share of runs in which each flag
+ * order held (report-html.h) against the same parameter, with binomial
+ * (Wilson) intervals; the grid, a table per point, and the findings
+ * across the sweep.
  */
 #ifndef ESSIM_OUT_REPORT_SWEEP_H
 #define ESSIM_OUT_REPORT_SWEEP_H

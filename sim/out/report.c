@@ -50,6 +50,57 @@ count(sqlite3 *db, const char *sql)
 	return n;
 }
 
+/*
+ * Every flag an asked-for order names is a flag of some run (a typo
+ * would otherwise draw a flat line at 0).
+ */
+static int
+check_orders(struct rctx *c)
+{
+	sqlite3_stmt *st, *all;
+	char *names;
+	int rc = 0;
+
+	if (c->norders == 0)
+		return 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM flags WHERE flag = ?1 "
+	    "LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+		c->rc = -1;
+		return err_set(&c->e, "%s: %s", c->dbname,
+		    sqlite3_errmsg(c->db));
+	}
+	names = xstrdup("");
+	for (size_t i = 0; rc == 0 && i < 2 * c->norders; i++) {
+		sqlite3_bind_text(st, 1, c->orders[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			rc = -1;
+		sqlite3_reset(st);
+		if (rc == 0)
+			continue;
+		if (sqlite3_prepare_v2(c->db, "SELECT DISTINCT flag FROM "
+		    "flags ORDER BY flag", -1, &all, NULL) == SQLITE_OK) {
+			while (sqlite3_step(all) == SQLITE_ROW) {
+				char *t = xasprintf("%s%s%s", names,
+				    names[0] != '\0' ? ", " : "",
+				    (const char *)sqlite3_column_text(all, 0));
+
+				free(names);
+				names = t;
+			}
+			sqlite3_finalize(all);
+		}
+		c->rc = -1;
+		err_set(&c->e, "--order %s,%s: no run in %s has a flag '%s' "
+		    "(%s%s)", c->orders[i & ~(size_t)1],
+		    c->orders[i | 1], c->dbname, c->orders[i],
+		    names[0] != '\0' ? "its flags: " : "its runs have no "
+		    "flags", names);
+	}
+	sqlite3_finalize(st);
+	free(names);
+	return rc;
+}
+
 static int
 write_body(struct rctx *c, const struct report_opts *o,
     struct report_result *r, char **title)
@@ -63,6 +114,8 @@ write_body(struct rctx *c, const struct report_opts *o,
 		return err_set(&c->e, "%s: %s", c->dbname, runs == 0 ?
 		    "holds no runs" : sqlite3_errmsg(c->db));
 	}
+	if (check_orders(c) != 0)
+		return -1;
 	if (run <= 0 && sweeps > 0) {
 		r->sweep = 1;
 		return rsweep_write(c, o->xptr, title);
@@ -99,6 +152,8 @@ report_write(const struct report_opts *o, struct report_result *r,
 	c.dir = o->dir;
 	c.templates = o->templates;
 	c.gnuplot = o->gnuplot;
+	c.orders = o->orders;
+	c.norders = o->norders;
 	c.body = open_memstream(&c.bodybuf, &c.bodylen);
 	if (c.body == NULL)
 		die("open_memstream: %s", strerror(errno));

@@ -12,6 +12,12 @@
  * unless one run is asked for; one with a single run, that run's report
  * (report-run.h).  The plots come from the templates folder
  * (reports/NAME.gp), the page from reports/report.html.
+ *
+ * Flag orders ("was A first set before B?", the `order` expectations of
+ * docs/model-format.md) are read from the flags table: a run's page says
+ * which flag won, a sweep's draws P(A before B) against the swept
+ * parameter.  The orders are those of the model's expect block unless
+ * opts.orders names others.
  */
 #ifndef ESSIM_OUT_REPORT_H
 #define ESSIM_OUT_REPORT_H
@@ -28,6 +34,10 @@ struct report_opts {
 	const char	*gnuplot;	/* NULL or "": write no images */
 	int64_t		 run_id;	/* > 0: that run's report */
 	const char	*xptr;		/* sweep: the axis on x; NULL: auto */
+	const char *const *orders;	/* flag orders to show, as pairs
+					   A0, B0, A1, B1, ...; none: the
+					   model's expect.order */
+	size_t		 norders;	/* pairs */
 };
 
 struct report_result {
@@ -40,8 +50,8 @@ struct report_result {
 /*
  * Write the report.  Returns 0 (check r->nfailed: gnuplot may have
  * failed), -1 with e set for bad input (not an essim results database,
- * another schema version, no runs, no such run or axis), -2 when the
- * folder or a file cannot be written.
+ * another schema version, no runs, no such run or axis, an order naming
+ * a flag no run has), -2 when the folder or a file cannot be written.
  */
 int	report_write(const struct report_opts *o, struct report_result *r,
 	    struct err *e);

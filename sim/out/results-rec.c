@@ -5,9 +5,15 @@
  * At the end the values are written in a fixed order, every loop over
  * model ids or event type values, so the rows are the same on every
  * machine: counters (clients, processes, syscall types), incidents,
- * findings with their steps, then histograms.  The histograms come from
- * the analyses (analysis/deadline.h) when they are attached, else from
- * the run counters (response per client, syscall latency per type only).
+ * flags, findings with their steps, then histograms.  The histograms
+ * come from the analyses (analysis/deadline.h) when they are attached,
+ * else from the run counters (response per client, syscall latency per
+ * type only).
+ *
+ * Flags are always recorded: a listener on FLAG_SET alone costs nothing
+ * while no program sets a flag, and a flag is set a handful of times per
+ * run.  A flag is never cleared, so its first set is the one that
+ * matters (what `order` expectations compare); later sets are counted.
  */
 #include <stdlib.h>
 
@@ -18,12 +24,20 @@
 #include "out/results-rec.h"
 #include "out/results-sample.h"
 
+/* What became of one flag of the model. */
+struct rec_flag {
+	int64_t		 first;		/* -1: never set */
+	int		 process;	/* who set it first; -1 none */
+	uint64_t	 sets;
+};
+
 struct res_rec {
 	struct res_run		*r;
 	struct world		*w;
 	const struct model	*m;
 	struct res_sampler	*sampler;
 	struct res_log		*log;
+	struct rec_flag		*flags;		/* m->nflags */
 };
 
 int64_t
@@ -32,6 +46,22 @@ res_default_sample(int64_t duration)
 	int64_t i = duration / 1000;
 
 	return i < 1000 ? 1000 : i;
+}
+
+static void
+on_flag(void *arg, const struct probe_ev *ev)
+{
+	struct res_rec *rec = arg;
+	struct rec_flag *f;
+
+	if (ev->obj.kind != PROBE_OBJ_FLAG || ev->obj.id >= rec->m->nflags)
+		return;
+	f = &rec->flags[ev->obj.id];
+	if (f->first < 0) {
+		f->first = ev->t;
+		f->process = ev->process;
+	}
+	f->sets++;
 }
 
 struct res_rec *
@@ -43,6 +73,12 @@ res_rec_attach(struct res_run *r, struct world *w, int64_t sample_ns,
 	rec->r = r;
 	rec->w = w;
 	rec->m = world_model(w);
+	rec->flags = xcalloc(rec->m->nflags + 1, sizeof(*rec->flags));
+	for (size_t i = 0; i < rec->m->nflags; i++) {
+		rec->flags[i].first = -1;
+		rec->flags[i].process = -1;
+	}
+	probe_listen(world_bus(w), PROBE_BIT(PROBE_FLAG_SET), on_flag, rec);
 	if (sample_ns > 0)
 		rec->sampler = res_sampler_new(r, rec->m, world_bus(w),
 		    sample_ns);
@@ -56,6 +92,7 @@ rec_free(struct res_rec *rec)
 {
 	res_sampler_free(rec->sampler);
 	res_log_free(rec->log);
+	free(rec->flags);
 	free(rec);
 }
 
@@ -108,6 +145,17 @@ write_incidents(struct res_rec *rec, const struct stats *st)
 	for (size_t i = 0; stats_finding(st, i, &f); i++)
 		res_incident(rec->r, f.kind, f.t, proc_name(rec->m, f.process),
 		    client_name(rec->m, f.client), f.detail);
+}
+
+/* Every flag of the model, in model order (set or not). */
+static void
+write_flags(struct res_rec *rec)
+{
+	const struct model *m = rec->m;
+
+	for (size_t i = 0; i < m->nflags; i++)
+		res_flag(rec->r, m->flags[i]->name, rec->flags[i].first,
+		    proc_name(m, rec->flags[i].process), rec->flags[i].sets);
 }
 
 static void
@@ -168,9 +216,10 @@ write_stats_hists(struct res_rec *rec, const struct stats *st)
 			    stats_syscall_latency(st, v));
 }
 
-int
-res_rec_finish(struct res_rec *rec, const struct stats *st, struct an *an,
-    double wall_s, struct err *e)
+/* Everything recorded up to now; then end (complete) or stop the run. */
+static int
+rec_end(struct res_rec *rec, const struct stats *st, struct an *an,
+    double wall_s, int complete, struct err *e)
 {
 	struct res_run *r = rec->r;
 	struct res_run_end end;
@@ -181,6 +230,7 @@ res_rec_finish(struct res_rec *rec, const struct stats *st, struct an *an,
 		write_counters(rec, st, an);
 		write_incidents(rec, st);
 	}
+	write_flags(rec);
 	if (an != NULL) {
 		write_findings(rec, an);
 		write_dl_hists(rec, an_deadline(an));
@@ -193,7 +243,21 @@ res_rec_finish(struct res_rec *rec, const struct stats *st, struct an *an,
 	end.cache_hits = world_cache_hits(rec->w);
 	end.early_boot_timeouts = world_early_boot_timeouts(rec->w);
 	rec_free(rec);
-	return res_run_end(r, &end, e);
+	return complete ? res_run_end(r, &end, e) : res_run_stop(r, &end, e);
+}
+
+int
+res_rec_finish(struct res_rec *rec, const struct stats *st, struct an *an,
+    double wall_s, struct err *e)
+{
+	return rec_end(rec, st, an, wall_s, 1, e);
+}
+
+int
+res_rec_stop(struct res_rec *rec, const struct stats *st, struct an *an,
+    double wall_s, struct err *e)
+{
+	return rec_end(rec, st, an, wall_s, 0, e);
 }
 
 void

@@ -11,12 +11,13 @@
  *
  * While the world runs the recorder samples the gauges of
  * results-sample.h every sample_ns of virtual time and, with event_log,
- * writes every probe to the events table (results-log.h).  Both only
+ * writes every probe to the events table (results-log.h); it always
+ * notes when each flag was first set, by whom, and how often.  All only
  * listen: attaching them changes no event order and no random draw, so
  * a run writes the same rows whatever it records.
  *
  * res_rec_finish() then writes the run counters (stats_*: client, process
- * and syscall tables, incidents), the analyses' findings with their
+ * and syscall tables, incidents), the flags, the analyses' findings with their
  * chains and their histograms (response times, delivery-queue waits,
  * deadline headroom, syscall latency), and ends the run as 'complete'.
  */
@@ -55,6 +56,16 @@ struct res_rec	*res_rec_attach(struct res_run *r, struct world *w,
  * gone.
  */
 int		 res_rec_finish(struct res_rec *rec, const struct stats *st,
+		    struct an *an, double wall_s, struct err *e);
+
+/*
+ * The run was interrupted (core/intr.h): write everything recorded up to
+ * the time the world reached, exactly as res_rec_finish() would (series
+ * flushed to that time, counters, findings, histograms so far), but
+ * leave the run 'incomplete', with sim_ns saying where it stopped.  Same
+ * returns; rec and its run are gone.
+ */
+int		 res_rec_stop(struct res_rec *rec, const struct stats *st,
 		    struct an *an, double wall_s, struct err *e);
 
 /* Give up: the run stays 'incomplete'; rec and its run are freed. */

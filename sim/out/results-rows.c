@@ -1,6 +1,6 @@
 /*
  * results-rows.c - the rows of a run: series and samples, histograms,
- * findings, incidents, counters, parameters, the event log; see
+ * findings, incidents, flags, counters, parameters, the event log; see
  * results.h.  Each row is one execution of a statement prepared once per
  * database, bound from a letter per column (res__row()), inside the
  * batched transaction of results.c.
@@ -24,6 +24,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FINDING] = "INSERT INTO findings VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_STEP] = "INSERT INTO finding_steps VALUES(?,?,?,?,?,?,?)",
 	[ST_INCIDENT] = "INSERT INTO incidents VALUES(?,?,?,?,?,?,?)",
+	[ST_FLAG] = "INSERT INTO flags VALUES(?,?,?,?,?)",
 	[ST_CLIENT] = "INSERT INTO client_stats VALUES(?,?,?,?,?,?,?,?)",
 	[ST_PROCESS] = "INSERT INTO process_stats VALUES(?,?,?,?,?,?,?)",
 	[ST_SYSCALL] = "INSERT INTO syscall_stats VALUES(?,?,?,?)",
@@ -211,6 +212,14 @@ res_incident(struct res_run *r, const char *kind, int64_t t,
 {
 	return res__row(r->db, ST_INCIDENT, "iitittt", r->id, r->nincident++,
 	    kind, t, process, client, detail);
+}
+
+int
+res_flag(struct res_run *r, const char *flag, int64_t first,
+    const char *process, uint64_t sets)
+{
+	return res__row(r->db, ST_FLAG, "itnti", r->id, flag, first,
+	    first >= 0 ? process : NULL, (int64_t)sets);
 }
 
 int

@@ -68,6 +68,9 @@ static const char schema_sql[] =
 	"CREATE TABLE incidents(run_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	" kind TEXT NOT NULL, t_ns INTEGER NOT NULL, process TEXT,"
 	" client TEXT, detail TEXT, PRIMARY KEY (run_id, seq));"
+	"CREATE TABLE flags(run_id INTEGER NOT NULL, flag TEXT NOT NULL,"
+	" first_ns INTEGER, process TEXT, sets INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, flag)) WITHOUT ROWID;"
 	"CREATE TABLE client_stats(run_id INTEGER NOT NULL,"
 	" client TEXT NOT NULL, messages INTEGER, auth_messages INTEGER,"
 	" misses INTEGER, kills INTEGER, restarts INTEGER,"
@@ -548,10 +551,12 @@ run_free(struct res_run *r)
 	free(r);
 }
 
-int
-res_run_end(struct res_run *r, const struct res_run_end *end, struct err *e)
+/* The end values, and 'complete' when complete; commit; free r. */
+static int
+run_end(struct res_run *r, const struct res_run_end *end, int complete,
+    struct err *e)
 {
-	static const char sql[] = "UPDATE run SET status = 'complete', "
+	static const char sql[] = "UPDATE run SET status = ?, "
 	    "sim_ns = ?, events = ?, wall_s = ?, cache_hits = ?, "
 	    "early_boot_timeouts = ? WHERE run_id = ?";
 	struct res_db *d = r->db;
@@ -563,13 +568,15 @@ res_run_end(struct res_run *r, const struct res_run_end *end, struct err *e)
 		    SQLITE_OK) {
 			res__poison_sql(d);
 		} else {
-			sqlite3_bind_int64(st, 1, end->sim_ns);
-			sqlite3_bind_int64(st, 2, (int64_t)end->events);
-			sqlite3_bind_double(st, 3, end->wall_s);
-			sqlite3_bind_int64(st, 4, (int64_t)end->cache_hits);
-			sqlite3_bind_int64(st, 5,
+			sqlite3_bind_text(st, 1, complete ? "complete" :
+			    "incomplete", -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, end->sim_ns);
+			sqlite3_bind_int64(st, 3, (int64_t)end->events);
+			sqlite3_bind_double(st, 4, end->wall_s);
+			sqlite3_bind_int64(st, 5, (int64_t)end->cache_hits);
+			sqlite3_bind_int64(st, 6,
 			    (int64_t)end->early_boot_timeouts);
-			sqlite3_bind_int64(st, 6, r->id);
+			sqlite3_bind_int64(st, 7, r->id);
 			rc = sqlite3_step(st);
 			sqlite3_finalize(st);
 			if (rc != SQLITE_DONE)
@@ -579,6 +586,19 @@ res_run_end(struct res_run *r, const struct res_run_end *end, struct err *e)
 	res__tx_commit(d);
 	run_free(r);
 	return res__report(d, e);
+}
+
+int
+res_run_end(struct res_run *r, const struct res_run_end *end, struct err *e)
+{
+	return run_end(r, end, 1, e);
+}
+
+int
+res_run_stop(struct res_run *r, const struct res_run_end *end,
+    struct err *e)
+{
+	return run_end(r, end, 0, e);
 }
 
 void

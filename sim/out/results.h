@@ -45,7 +45,7 @@ struct hist;
 struct finding;
 
 /* meta.schema_version and PRAGMA user_version; see the version policy. */
-#define RES_SCHEMA_VERSION	2
+#define RES_SCHEMA_VERSION	3
 /* PRAGMA application_id of every essim results database: "ESIM". */
 #define RES_APPLICATION_ID	0x4553494d
 /* Rows per transaction while a run is being written. */
@@ -138,6 +138,14 @@ int64_t		 res_run_id(const struct res_run *r);
 int		 res_run_end(struct res_run *r, const struct res_run_end *end,
 		    struct err *e);
 
+/*
+ * The run was stopped early (SIGINT/SIGTERM): fill in the end values
+ * reached (sim_ns is where it stopped), keep status 'incomplete', commit
+ * and free r, as res_run_end() does.
+ */
+int		 res_run_stop(struct res_run *r, const struct res_run_end *end,
+		    struct err *e);
+
 /* Leave the run 'incomplete' (commit what was written) and free it. */
 void		 res_run_abandon(struct res_run *r);
 
@@ -190,6 +198,14 @@ int	res_finding(struct res_run *r, const struct finding *f,
 /* An incident: a kill, a sync crash, a spinning thread (run counters). */
 int	res_incident(struct res_run *r, const char *kind, int64_t t,
 	    const char *process, const char *client, const char *detail);
+
+/*
+ * A flag of the model (table flags): when it was first set (-1: never,
+ * which writes NULL), by which process (written only when set), and how
+ * many times a program ran "set" on it.  One call per flag per run.
+ */
+int	res_flag(struct res_run *r, const char *flag, int64_t first,
+	    const char *process, uint64_t sets);
 
 /* The per-entity counters. min_headroom: -1 writes NULL. */
 int	res_client_stats(struct res_run *r, const char *client,

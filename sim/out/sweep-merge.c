@@ -33,14 +33,7 @@
 #include "core/xalloc.h"
 #include "out/results.h"
 #include "out/sweep-merge.h"
-
-/* One table to copy: its name, column count and ORDER BY clause. */
-struct mtable {
-	char	*name;
-	int	 ncols;
-	int	 runcol;	/* index of run_id */
-	char	*order;
-};
+#include "out/sweep-out.h"
 
 static int
 sql_fail(sqlite3 *db, const char *what, struct err *e)
@@ -50,7 +43,7 @@ sql_fail(sqlite3 *db, const char *what, struct err *e)
 }
 
 static void
-mtable_release(struct mtable *t)
+mtable_release(struct smerge_table *t)
 {
 	free(t->name);
 	free(t->order);
@@ -58,7 +51,7 @@ mtable_release(struct mtable *t)
 
 /* Read the columns and key of table name in db into *t; -1 if no run_id. */
 static int
-mtable_init(sqlite3 *db, const char *name, struct mtable *t, struct err *e)
+mtable_init(sqlite3 *db, const char *name, struct smerge_table *t, struct err *e)
 {
 	char *sql = xasprintf("PRAGMA table_info(\"%s\")", name);
 	char *keys[64];
@@ -107,14 +100,22 @@ mtable_init(sqlite3 *db, const char *name, struct mtable *t, struct err *e)
 	return 0;
 }
 
-/* The tables of dst that are keyed by run, run first. */
-static int
-list_tables(sqlite3 *dst, struct mtable **out, size_t *nout, struct err *e)
+void
+smerge_free_tables(struct smerge_table *ts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mtable_release(&ts[i]);
+	free(ts);
+}
+
+int
+smerge_list_tables(sqlite3 *dst, struct smerge_table **out, size_t *nout,
+    struct err *e)
 {
 	static const char sql[] = "SELECT name FROM sqlite_master WHERE "
 	    "type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN "
 	    "('meta', 'sweep') ORDER BY name <> 'run', rowid";
-	struct mtable *ts = NULL;
+	struct smerge_table *ts = NULL;
 	size_t n = 0, alloc = 0;
 	sqlite3_stmt *st;
 	int rc = 0;
@@ -148,7 +149,7 @@ copy_row(sqlite3_stmt *src, sqlite3_stmt *ins, int ncols)
 /* The k-way merge of one table. */
 static int
 merge_table(sqlite3 *dst, sqlite3 *const *srcs, const char *const *names,
-    size_t n, const struct mtable *t, struct err *e)
+    size_t n, const struct smerge_table *t, struct err *e)
 {
 	sqlite3_stmt **sel = xcalloc(n, sizeof(*sel)), *ins = NULL;
 	int *live = xcalloc(n, sizeof(*live)), rc = 0;
@@ -214,18 +215,16 @@ int
 smerge_tables(sqlite3 *dst, sqlite3 *const *srcs, const char *const *names,
     size_t n, struct err *e)
 {
-	struct mtable *ts = NULL;
+	struct smerge_table *ts = NULL;
 	size_t nt = 0;
 	int rc;
 
 	if (sqlite3_exec(dst, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return sql_fail(dst, "merge", e);
-	rc = list_tables(dst, &ts, &nt, e);
+	rc = smerge_list_tables(dst, &ts, &nt, e);
 	for (size_t i = 0; rc == 0 && i < nt; i++)
 		rc = merge_table(dst, srcs, names, n, &ts[i], e);
-	for (size_t i = 0; i < nt; i++)
-		mtable_release(&ts[i]);
-	free(ts);
+	smerge_free_tables(ts, nt);
 	if (rc != 0) {
 		sqlite3_exec(dst, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
@@ -298,6 +297,25 @@ read_sweep_rows(sqlite3 *db, const char *name, size_t i, struct shardset *s,
 		return err_set(e, "%s: not a sweep database (its sweep table "
 		    "is empty: a single run?)", name);
 	return 0;
+}
+
+/* The source is not an interrupted sweep (sweep-out.h's marks). */
+static int
+check_marks(sqlite3 *db, const char *name, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = '"
+	    SOUT_STATUS_KEY "'", -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(db, name, e);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = err_set(e, "%s is an interrupted sweep (meta says %s "
+		    "'%s'): finish it first with the same essim sweep "
+		    "command and --resume", name, SOUT_STATUS_KEY,
+		    (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* Every row agrees on grid and shard count; no shard twice. */
@@ -384,12 +402,12 @@ check_runs(sqlite3 *db, const char *name, size_t i, const struct shardset *s,
 		    name, (long long)bad);
 	if (incomplete > 0)
 		return err_set(e, "%s: %lld runs are incomplete (the shard "
-		    "was interrupted: run it again)", name,
+		    "was interrupted: resume it with --resume)", name,
 		    (long long)incomplete);
 	if (have != want)
 		return err_set(e, "%s holds %lld of the %lld runs of its "
-		    "shards (the shard was interrupted: run it again)", name,
-		    (long long)have, (long long)want);
+		    "shards (the shard was interrupted: resume it with "
+		    "--resume)", name, (long long)have, (long long)want);
 	return 0;
 }
 
@@ -490,6 +508,8 @@ smerge_shards(const char *out, const char *const *srcs, size_t n, int force,
 			    out);
 		else
 			rc = read_sweep_rows(sq[i], srcs[i], i, &s, e);
+		if (rc == 0)
+			rc = check_marks(sq[i], srcs[i], e);
 	}
 	if (rc == 0)
 		rc = check_shards(&s, srcs, e);

@@ -24,6 +24,27 @@
 #include "core/err.h"
 
 /*
+ * One run-keyed table of the schema: its name, its column count, the
+ * index of its run_id column and its ORDER BY clause (its primary key,
+ * run_id first; "run_id, rowid" for a table without one).
+ */
+struct smerge_table {
+	char	*name;
+	int	 ncols;
+	int	 runcol;
+	char	*order;
+};
+
+/*
+ * The tables of db keyed by run (all but meta and sweep), "run" first,
+ * then in the order they were created.  0, or -1 (a table without
+ * run_id) / -2 (SQLite) with e set; *ts is then still to be freed.
+ */
+int	smerge_list_tables(sqlite3 *db, struct smerge_table **ts, size_t *n,
+	    struct err *e);
+void	smerge_free_tables(struct smerge_table *ts, size_t n);
+
+/*
  * Copy the run-keyed tables of srcs[0..n) (names[i] names srcs[i] in
  * messages) into dst, which has the same schema and no runs.  A run_id
  * found in two sources is an error ("run 17 is in both a.db and b.db").

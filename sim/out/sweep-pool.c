@@ -14,7 +14,13 @@
  * parent poll()s the reply pipes; end of file before that last message
  * means the worker died.  Job handout is dynamic, so which worker runs a
  * job depends on timing; whatever the jobs produce must not (the sweep
- * merges its workers' databases in run order, sweep-merge.h).
+ * copies its workers' runs in run order, sweep-out.h).
+ *
+ * A signal stops the parent's loop within one poll interval (POLL_MS),
+ * even where poll() is restarted.  The workers are then sent SIGTERM
+ * rather than asked to stop: a run can last long, and what a worker
+ * writes must survive its being cut anywhere anyway (a sweep's parts are
+ * SQLite databases in WAL mode).  The simulation loop needs no flag.
  *
  * The progress line is drawn on stderr at most ten times a second, only
  * when asked (a terminal); it is the only use of the wall clock.
@@ -30,10 +36,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/intr.h"
 #include "core/xalloc.h"
 #include "out/sweep-pool.h"
 
 #define SPOOL_DONE	UINT64_MAX
+#define POLL_MS		200
 
 struct reply {
 	uint64_t	 job;
@@ -59,15 +67,13 @@ struct pool {
 	int			 rc;		/* first failure */
 	double			 t0, tdraw;
 	int			 drawn;
+	int			 killed;	/* workers sent SIGTERM */
 };
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_signal(int sig)
+int
+spool_signal(void)
 {
-	(void)sig;
-	interrupted = 1;
+	return intr_signal();
 }
 
 static double
@@ -213,7 +219,7 @@ start_workers(struct pool *p, const struct spool_ops *ops, void *arg,
 static void
 hand_out(struct pool *p, struct worker *w)
 {
-	if (p->rc == 0 && p->next < p->o->njobs && !interrupted) {
+	if (p->rc == 0 && p->next < p->o->njobs && !intr_pending()) {
 		w->held = p->o->jobs[p->next++];
 		if (write_all(w->jobfd, &w->held, sizeof(w->held)) == 0)
 			return;
@@ -267,6 +273,10 @@ on_reply(struct pool *p, struct worker *w, struct err *e)
 	p->done++;
 	draw(p, 0);
 	hand_out(p, w);
+	if (r->rc == 0 && p->o->done != NULL &&
+	    p->o->done(p->o->darg, r->job, (unsigned)(w - p->w), e) != 0 &&
+	    p->rc == 0)
+		p->rc = SPOOL_EIO;
 }
 
 /* Read what is there from w; a reply may come in pieces. */
@@ -280,7 +290,7 @@ on_readable(struct pool *p, struct worker *w, struct err *e)
 		return;
 	if (k <= 0) {
 		if (p->rc == 0 || p->rc == SPOOL_EINTR) {
-			if (interrupted)
+			if (intr_pending())
 				p->rc = SPOOL_EINTR;
 			else if (w->held != SPOOL_DONE)
 				p->rc = err_set(e, "a worker died running job "
@@ -307,8 +317,14 @@ loop(struct pool *p, struct err *e)
 	for (;;) {
 		nfds_t n = 0;
 
-		if (interrupted && p->rc == 0)
+		if (intr_pending() && p->rc == 0)
 			p->rc = SPOOL_EINTR;
+		if (intr_pending() && !p->killed) {
+			p->killed = 1;
+			for (unsigned i = 0; i < p->nw; i++)
+				if (p->w[i].pid > 0 && p->w[i].replyfd >= 0)
+					kill(p->w[i].pid, SIGTERM);
+		}
 		if (p->rc != 0)
 			for (unsigned i = 0; i < p->nw; i++)
 				if (p->w[i].held == SPOOL_DONE)
@@ -323,7 +339,7 @@ loop(struct pool *p, struct err *e)
 		}
 		if (n == 0)
 			break;
-		if (poll(pf, n, -1) < 0) {
+		if (poll(pf, n, POLL_MS) < 0) {
 			if (errno == EINTR)
 				continue;
 			free(pf);
@@ -354,7 +370,7 @@ reap(struct pool *p, struct err *e)
 			continue;
 		while (waitpid(p->w[i].pid, &st, 0) < 0 && errno == EINTR)
 			;
-		if (WIFSIGNALED(st) && !interrupted)
+		if (WIFSIGNALED(st) && !intr_pending())
 			rc = err_set(e, "worker %u was killed by signal %d",
 			    i + 1, WTERMSIG(st)) * 2;
 		else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
@@ -368,7 +384,7 @@ int
 spool_run(const struct spool_ops *ops, void *arg, const struct spool_opts *o,
     struct err *e)
 {
-	struct sigaction sa, old_int, old_term, old_pipe;
+	struct sigaction sa, old_pipe;
 	struct pool p;
 	int rc, rc2;
 
@@ -380,12 +396,9 @@ spool_run(const struct spool_ops *ops, void *arg, const struct spool_opts *o,
 	p.w = xcalloc(p.nw, sizeof(*p.w));
 	for (unsigned i = 0; i < p.nw; i++)
 		p.w[i].jobfd = p.w[i].replyfd = -1;
-	interrupted = 0;
+	intr_install();
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, &old_pipe);
 	p.t0 = p.tdraw = now();
@@ -403,7 +416,7 @@ spool_run(const struct spool_ops *ops, void *arg, const struct spool_opts *o,
 	rc2 = reap(&p, e);
 	if (rc == 0)
 		rc = rc2;
-	if (interrupted && rc == 0)
+	if (intr_pending() && rc == 0)
 		rc = SPOOL_EINTR;
 	if (rc == SPOOL_EINTR)
 		err_set(e, "interrupted");
@@ -411,8 +424,7 @@ spool_run(const struct spool_ops *ops, void *arg, const struct spool_opts *o,
 		draw(&p, 1);
 		fputc('\n', stderr);
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	intr_restore();
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	free(p.w);
 	return rc;

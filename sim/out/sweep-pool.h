@@ -14,12 +14,24 @@
  * there are no more; whatever they write (a database of the worker's own)
  * is theirs: the pool moves only job numbers and status back and forth.
  *
+ * In the parent, o.done (if set) is called after each job that
+ * succeeded, with the worker that ran it: the parent is otherwise idle
+ * while the workers run, so this is where it can use their output as it
+ * comes.  The worker has been handed its next job before, so done()
+ * delays no worker; it does delay the parent's reading of the other
+ * workers' replies, so it should take milliseconds, not seconds.
+ *
  * The first job that fails stops the pool: no new job is handed out, the
  * workers finish what they hold, and its error is returned.  A worker
  * that dies (a crash, a signal) is an error naming the job it held.
- * SIGINT and SIGTERM in the parent stop the pool the same way (status
- * SPOOL_EINTR) after the workers, which share the terminal's process
- * group, have stopped.
+ * SIGINT and SIGTERM in the parent stop the pool at once: no new job is
+ * handed out and every worker is sent SIGTERM, which ends it where it is
+ * (workers run with the default actions, so a Ctrl-C on the terminal,
+ * which reaches the whole process group, does the same); replies already
+ * sent are still received, and done() still called for them; the status
+ * is SPOOL_EINTR and spool_signal() says which signal.  A second SIGINT
+ * or SIGTERM while the first is being handled kills the parent at once
+ * (the default action): the user insists.
  *
  * The parent must hold no SQLite connection (or other state that does
  * not survive fork) when it calls spool_run().
@@ -48,19 +60,33 @@ struct spool_ops {
 	int	 (*fini)(void *ctx, struct err *e);
 };
 
+/*
+ * In the parent: job j succeeded in worker w.  0, or SPOOL_EIO with e set
+ * (the pool then stops as for a failed job).
+ */
+typedef int spool_done_fn(void *darg, uint64_t j, unsigned w, struct err *e);
+
 struct spool_opts {
 	unsigned	 workers;	/* >= 1 */
 	const uint64_t	*jobs;		/* job numbers, handed out in order */
 	size_t		 njobs;
 	int		 progress;	/* draw a progress line on stderr */
 	const char	*what;		/* "runs": the unit in the progress line */
+	spool_done_fn	*done;		/* NULL: nothing to do */
+	void		*darg;
 };
 
-#define SPOOL_OPTS_INIT	{ 1, NULL, 0, 0, "jobs" }
+#define SPOOL_OPTS_INIT	{ 1, NULL, 0, 0, "jobs", NULL, NULL }
 
 /* Run every job; returns SPOOL_OK or the first failure, with e set. */
 int	spool_run(const struct spool_ops *ops, void *arg,
 	    const struct spool_opts *o, struct err *e);
+
+/*
+ * The signal (SIGINT or SIGTERM) that interrupted the last spool_run(),
+ * 0 if none: the exit status is 128 + it.
+ */
+int	spool_signal(void);
 
 /* Online CPUs, at least 1: the default number of workers. */
 unsigned spool_ncpus(void);

@@ -12,10 +12,15 @@
  * (sweep-pool.h); each worker patches the base document for the run's
  * point, loads it, simulates it with the run counters, the analyses and
  * the results recorder attached (the same as `essim run -o`), and writes
- * the run into a database of its own in a temporary directory beside the
- * output.  When all are done the parent, the only writer of the output,
- * merges the parts in run order (sweep-merge.h), adds the sweep table and
- * renames the file into place.
+ * the run into a database of its own (a part, in WAL mode) in a temporary
+ * directory beside the output.  The parent, the only writer of the
+ * output, creates it before the first run, marked incomplete, and copies
+ * the runs into it in run order as they complete (sweep-out.h), at most
+ * every MERGE_EVERY seconds so that a batch is worth a transaction;
+ * what is left when the workers are done is a few runs' rows.  On
+ * SIGINT/SIGTERM the workers are stopped where they are, the parent
+ * copies every run that completed and exits: the output says which runs
+ * are missing, and --resume runs those (sweep-resume.h).
  *
  * What could make the result depend on the split is kept out of the
  * rows: run ids and seeds come from run indices, the model text is the
@@ -23,9 +28,12 @@
  * NULL (shards on other machines see the model under other paths).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,19 +41,23 @@
 
 #include "analysis/analyses.h"
 #include "analysis/stats.h"
+#include "core/jsonfile.h"
 #include "core/units.h"
 #include "core/xalloc.h"
 #include "es/world.h"
 #include "model/model.h"
 #include "out/results-rec.h"
 #include "out/results.h"
-#include "out/sweep-merge.h"
+#include "out/sweep-out.h"
 #include "out/sweep-pool.h"
+#include "out/sweep-resume.h"
 #include "out/sweep.h"
 #include "trace/sha256.h"
 
 /* Failing points named before the rest are only counted. */
 #define SHOW_BAD_POINTS	5
+/* Seconds between two copies of finished runs into the output. */
+#define MERGE_EVERY	0.5
 
 /* What the workers inherit. */
 struct sweep {
@@ -54,6 +66,11 @@ struct sweep {
 	char			*dir;		/* where its relative paths start */
 	char			*tmpdir;
 	unsigned		 nparts;
+	/* The parent's. */
+	char			*dest;		/* out, or a new one */
+	struct sout		*out;
+	int			*part_src;	/* per part: its source */
+	double			 tmerge;	/* time of the last copy */
 };
 
 /* A worker's state. */
@@ -61,18 +78,6 @@ struct worker {
 	const struct sweep	*sw;
 	struct res_db		*db;
 };
-
-static char *
-dir_of(const char *file)
-{
-	const char *slash = strrchr(file, '/');
-
-	if (slash == NULL)
-		return xstrdup(".");
-	if (slash == file)
-		return xstrdup("/");
-	return xstrndup(file, (size_t)(slash - file));
-}
 
 static char *
 part_path(const struct sweep *sw, unsigned i)
@@ -225,14 +230,23 @@ w_init(void *arg, unsigned i, struct err *e)
 		free(w);
 		return NULL;
 	}
-	free(path);
 	/*
-	 * A part is scratch: if the machine crashes the sweep is lost
-	 * anyway, so it need not survive one (fsync per run costs more
-	 * than a short run).  The output is written with the defaults.
+	 * A part is scratch: if the machine crashes, what the output holds
+	 * is what is kept, so a part need not survive a crash (fsync per
+	 * run costs more than a short run).  It must survive its worker
+	 * being killed, though, and be readable by the parent while the
+	 * worker writes the next run: WAL does both.  The output is written
+	 * with res_open()'s settings.
 	 */
-	sqlite3_exec(res_sqlite(w->db), "PRAGMA synchronous = OFF; "
-	    "PRAGMA journal_mode = MEMORY", NULL, NULL, NULL);
+	if (sqlite3_exec(res_sqlite(w->db), "PRAGMA journal_mode = WAL; "
+	    "PRAGMA synchronous = OFF", NULL, NULL, NULL) != SQLITE_OK) {
+		err_set(e, "%s: %s", path, sqlite3_errmsg(res_sqlite(w->db)));
+		res_close(w->db, NULL);
+		free(path);
+		free(w);
+		return NULL;
+	}
+	free(path);
 	return w;
 }
 
@@ -278,6 +292,7 @@ w_job(void *ctx, uint64_t run, struct err *e)
 	struct an *an;
 	struct res_run *r;
 	struct res_rec *rec;
+	struct err le = ERR_INIT;
 	char *text;
 	double t0;
 	int rc;
@@ -304,13 +319,24 @@ w_job(void *ctx, uint64_t run, struct err *e)
 	ri.seed = world_seed(w);
 	ri.duration_ns = world_end(w);
 	ri.sample_ns = o->sample_ns;
-	rc = -1;
+	rc = SPOOL_EIO;
 	if ((r = res_run_begin(wk->db, &ri, e)) != NULL &&
 	    write_params(r, o->grid, p) == 0) {
 		rec = res_rec_attach(r, w, o->sample_ns, 0);
 		t0 = wall_now();
 		world_run(w);
-		rc = res_rec_finish(rec, st, an, wall_now() - t0, e);
+		/* A limit that stopped the run makes the point bad input:
+		 * its run is not recorded as complete, the sweep stops. */
+		if (world_error(w, &le) != 0) {
+			char msg[512];
+
+			err_set(e, "run %llu: %s", (unsigned long long)run + 1,
+			    err_format(&le, msg, sizeof(msg)));
+			res_rec_abandon(rec);
+			rc = SPOOL_EINPUT;
+		} else if (res_rec_finish(rec, st, an, wall_now() - t0,
+		    e) == 0)
+			rc = SPOOL_OK;
 	} else if (r != NULL) {
 		err_set(e, "run %llu: writing its parameters failed",
 		    (unsigned long long)run + 1);
@@ -322,7 +348,7 @@ w_job(void *ctx, uint64_t run, struct err *e)
 	world_free(w);
 	model_free(m);
 	json_decref(doc);
-	return rc == 0 ? SPOOL_OK : SPOOL_EIO;
+	return rc;
 }
 
 static int
@@ -340,11 +366,31 @@ w_fini(void *ctx, struct err *e)
 static int
 check_out(const struct sweep_opts *o, struct diag *d)
 {
+	int v;
+
+	if (o->resume) {
+		if (o->force) {
+			diag_addptr(d, NULL, NULL, "--resume and --force "
+			    "contradict each other");
+			return SWEEP_EINPUT;
+		}
+		if (access(o->out, F_OK) != 0) {
+			diag_addptr(d, NULL, NULL, "%s: nothing to resume: "
+			    "%s", o->out, strerror(errno));
+			return SWEEP_EINPUT;
+		}
+		if ((v = res_probe_version(o->out)) <= 0) {
+			diag_addptr(d, NULL, NULL, "%s: not an essim results "
+			    "database: nothing to resume", o->out);
+			return SWEEP_EINPUT;
+		}
+		return SWEEP_OK;
+	}
 	if (access(o->out, F_OK) != 0)
 		return SWEEP_OK;
 	if (!o->force) {
-		diag_addptr(d, NULL, NULL, "%s exists (--force replaces it)",
-		    o->out);
+		diag_addptr(d, NULL, NULL, "%s exists (--force replaces it, "
+		    "--resume finishes an interrupted sweep)", o->out);
 		return SWEEP_EINPUT;
 	}
 	if (res_probe_version(o->out) <= 0) {
@@ -356,105 +402,177 @@ check_out(const struct sweep_opts *o, struct diag *d)
 }
 
 static void
+unlink_db(const char *path)
+{
+	static const char *const sfx[] = { "", "-journal", "-wal", "-shm" };
+
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		char *p = xasprintf("%s%s", path, sfx[i]);
+
+		unlink(p);
+		free(p);
+	}
+}
+
+static void
 remove_parts(struct sweep *sw)
 {
 	char *p;
 
 	for (unsigned i = 0; i < sw->nparts; i++) {
 		p = part_path(sw, i);
-		unlink(p);
-		free(p);
-		p = xasprintf("%s/part-%u.db-journal", sw->tmpdir, i);
-		unlink(p);
+		unlink_db(p);
 		free(p);
 	}
 	p = xasprintf("%s/sweep.db", sw->tmpdir);
-	unlink(p);
-	free(p);
-	p = xasprintf("%s/sweep.db-journal", sw->tmpdir);
-	unlink(p);
+	unlink_db(p);
 	free(p);
 	rmdir(sw->tmpdir);
-}
-
-/* Merge the workers' parts into tmpdir/sweep.db and move it into place. */
-static int
-assemble(struct sweep *sw, struct err *e)
-{
-	char *path = xasprintf("%s/sweep.db", sw->tmpdir);
-	struct res_db **parts = xcalloc(sw->nparts, sizeof(*parts));
-	sqlite3 **sq = xcalloc(sw->nparts, sizeof(*sq));
-	char **names = xcalloc(sw->nparts, sizeof(*names));
-	char *grid = sweep_grid_text(sw->o, sw->base);
-	struct res_db *db = NULL;
-	int rc = 0;
-
-	for (unsigned i = 0; rc == 0 && i < sw->nparts; i++) {
-		names[i] = part_path(sw, i);
-		if (res_open(names[i], RES_READ, &parts[i], e) != 0)
-			rc = SWEEP_EIO;
-		else
-			sq[i] = res_sqlite(parts[i]);
-	}
-	if (rc == 0 && res_open(path, RES_CREATE, &db, e) != 0)
-		rc = SWEEP_EIO;
-	if (rc == 0 && res_sweep(db, grid, (int)(sw->o->shard.k - 1),
-	    (int)sw->o->shard.n, e) != 0)
-		rc = SWEEP_EIO;
-	if (rc == 0 && smerge_tables(res_sqlite(db), sq,
-	    (const char *const *)names, sw->nparts, e) != 0)
-		rc = SWEEP_EIO;
-	if (db != NULL && res_close(db, e) != 0)
-		rc = SWEEP_EIO;
-	for (unsigned i = 0; i < sw->nparts; i++) {
-		res_close(parts[i], NULL);
-		free(names[i]);
-	}
-	if (rc == 0 && rename(path, sw->o->out) != 0)
-		rc = err_set(e, "%s: %s", sw->o->out, strerror(errno)) * 2;
-	free(parts);
-	free(sq);
-	free(names);
-	free(grid);
-	free(path);
-	return rc;
 }
 
 static int
 load_base(struct sweep *sw, struct diag *d)
 {
-	json_error_t je;
+	struct err e = ERR_INIT;
 
-	sw->base = json_load_file(sw->o->model_file, JSON_REJECT_DUPLICATES,
-	    &je);
-	if (sw->base == NULL) {
-		struct err e = ERR_INIT;
-
-		if (je.line <= 0)
-			err_set(&e, "%s: %s", sw->o->model_file, je.text);
-		else
-			err_setloc(&e, sw->o->model_file, je.line, je.column,
-			    "%s", je.text);
+	if ((sw->base = jsonfile_load(sw->o->model_file, &e)) == NULL) {
 		diag_add_err(d, &e);
 		return SWEEP_EINPUT;
 	}
-	sw->dir = dir_of(sw->o->model_file);
+	sw->dir = jsonfile_dir(sw->o->model_file);
 	return SWEEP_OK;
 }
 
 /* The runs of this shard, in order. */
 static uint64_t *
-shard_jobs(const struct sweep_opts *o, uint64_t total, size_t *n)
+shard_runs(const struct sweep_opts *o, uint64_t total, size_t *n)
 {
-	uint64_t *jobs, k = 0;
+	uint64_t *runs, k = 0;
 	uint64_t want = o->shard.k - 1 >= total ? 0 :
 	    (total - o->shard.k) / o->shard.n + 1;
 
-	jobs = xcalloc(want > 0 ? (size_t)want : 1, sizeof(*jobs));
+	runs = xcalloc(want > 0 ? (size_t)want : 1, sizeof(*runs));
 	for (uint64_t r = o->shard.k - 1; r < total; r += o->shard.n)
-		jobs[k++] = r;
+		runs[k++] = r;
 	*n = (size_t)k;
-	return jobs;
+	return runs;
+}
+
+/* In the parent: run `run` is done in worker w's part. */
+static int
+on_done(void *arg, uint64_t run, unsigned w, struct err *e)
+{
+	struct sweep *sw = arg;
+	size_t i = (size_t)((run - (sw->o->shard.k - 1)) / sw->o->shard.n);
+	double t = wall_now();
+
+	if (sw->part_src[w] < 0) {
+		char *p = part_path(sw, w);
+
+		sw->part_src[w] = sout_source(sw->out, p);
+		free(p);
+	}
+	sout_ready(sw->out, i, sw->part_src[w]);
+	if (t - sw->tmerge < MERGE_EVERY)
+		return SPOOL_OK;
+	sw->tmerge = t;
+	return sout_merge(sw->out, 0, e) != 0 ? SPOOL_EIO : SPOOL_OK;
+}
+
+/*
+ * Create the output (under resume: tmpdir/sweep.db, with out as the
+ * source of the runs it has) and the list of runs to do.
+ */
+static int
+start_out(struct sweep *sw, const uint64_t *runs, size_t nruns,
+    uint64_t **jobs, size_t *njobs, struct err *e)
+{
+	const struct sweep_opts *o = sw->o;
+	struct sout_plan pl;
+	uint8_t *have = xcalloc(nruns > 0 ? nruns : 1, 1);
+	char *grid = sweep_grid_text(o, sw->base);
+	int rc = 0, src = -1;
+
+	memset(&pl, 0, sizeof(pl));
+	pl.path = sw->dest;
+	pl.replace = o->force;
+	pl.grid = grid;
+	pl.shard = (int)(o->shard.k - 1);
+	pl.shards = (int)o->shard.n;
+	pl.runs = runs;
+	pl.nruns = nruns;
+	if (o->resume)
+		rc = sresume_read(o->out, &pl, have, e);
+	if (rc == 0)
+		rc = sout_create(&pl, &sw->out, e);
+	*jobs = xcalloc(nruns > 0 ? nruns : 1, sizeof(**jobs));
+	*njobs = 0;
+	if (rc == 0 && o->resume)
+		src = sout_source(sw->out, o->out);
+	for (size_t i = 0; rc == 0 && i < nruns; i++) {
+		if (have[i])
+			sout_ready(sw->out, i, src);
+		else
+			(*jobs)[(*njobs)++] = runs[i];
+	}
+	free(have);
+	free(grid);
+	return rc == RES_EINPUT ? SWEEP_EINPUT : rc != 0 ? SWEEP_EIO :
+	    SWEEP_OK;
+}
+
+/* Merge what is left, close the output and (resume) move it into place. */
+static int
+finish_out(struct sweep *sw, struct sweep_summary *sum, struct err *e)
+{
+	int rc = sout_merge(sw->out, 1, e);
+
+	sum->runs_kept = sout_nmerged(sw->out);
+	if (sout_close(sw->out, e) != 0)
+		rc = RES_EIO;
+	sw->out = NULL;
+	if (rc == 0 && sw->o->resume && rename(sw->dest, sw->o->out) != 0)
+		rc = err_set(e, "%s: %s", sw->o->out, strerror(errno)) * 2;
+	return rc;
+}
+
+static const char *
+sig_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
+	    "a signal";
+}
+
+/*
+ * The line that says what an unfinished sweep left.  Resuming is worth
+ * saying only when the runs stopped for a reason that may go away (a
+ * signal, the system): a run that failed on its input fails again.
+ */
+static void
+say_kept(const struct sweep *sw, const struct sweep_summary *sum,
+    int bad_input, struct diag *d)
+{
+	const char *out = sw->o->out;
+
+	if (bad_input)
+		diag_addptr(d, NULL, NULL, "%s keeps %llu of %llu runs, "
+		    "marked incomplete", out,
+		    (unsigned long long)sum->runs_kept,
+		    (unsigned long long)sum->runs_here);
+	else if (sum->signal != 0)
+		diag_addptr(d, NULL, NULL, "interrupted (%s): %s keeps %llu "
+		    "of %llu runs, marked incomplete; the same command with "
+		    "--resume runs the other %llu", sig_name(sum->signal),
+		    out, (unsigned long long)sum->runs_kept,
+		    (unsigned long long)sum->runs_here,
+		    (unsigned long long)(sum->runs_here - sum->runs_kept));
+	else
+		diag_addptr(d, NULL, NULL, "%s keeps %llu of %llu runs, "
+		    "marked incomplete; the same command with --resume runs "
+		    "the other %llu", out,
+		    (unsigned long long)sum->runs_kept,
+		    (unsigned long long)sum->runs_here,
+		    (unsigned long long)(sum->runs_here - sum->runs_kept));
 }
 
 static int
@@ -464,39 +582,66 @@ run_pool(struct sweep *sw, uint64_t total, struct sweep_summary *sum,
 	static const struct spool_ops ops = { w_init, w_job, w_fini };
 	struct spool_opts po = SPOOL_OPTS_INIT;
 	struct err e = ERR_INIT;
-	size_t njobs;
-	uint64_t *jobs = shard_jobs(sw->o, total, &njobs);
+	size_t nruns, njobs = 0;
+	uint64_t *runs = shard_runs(sw->o, total, &nruns), *jobs = NULL;
 	char *tmpl = xasprintf("%s.parts-XXXXXX", sw->o->out);
 	double t0 = wall_now();
-	int rc;
+	int rc, rc2 = 0;
 
 	if ((sw->tmpdir = mkdtemp(tmpl)) == NULL) {
 		diag_addptr(d, NULL, NULL, "%s: cannot make a directory "
 		    "beside it: %s", sw->o->out, strerror(errno));
 		free(tmpl);
-		free(jobs);
+		free(runs);
 		return SWEEP_EIO;
 	}
-	po.workers = sw->o->jobs;
-	po.jobs = jobs;
-	po.njobs = njobs;
-	po.progress = sw->o->progress;
-	po.what = "runs";
-	sw->nparts = po.workers > njobs ? (njobs > 0 ? (unsigned)njobs : 1) :
-	    po.workers;
-	rc = spool_run(&ops, sw, &po, &e);
-	if (rc == SPOOL_OK)
-		rc = assemble(sw, &e);
-	if (rc != 0)
+	sw->dest = sw->o->resume ? xasprintf("%s/sweep.db", sw->tmpdir) :
+	    xstrdup(sw->o->out);
+	sum->runs_here = nruns;
+	rc = start_out(sw, runs, nruns, &jobs, &njobs, &e);
+	if (rc == SWEEP_OK) {
+		po.workers = sw->o->jobs;
+		po.jobs = jobs;
+		po.njobs = njobs;
+		po.progress = sw->o->progress;
+		po.what = "runs";
+		po.done = on_done;
+		po.darg = sw;
+		sw->nparts = po.workers > njobs ? (njobs > 0 ?
+		    (unsigned)njobs : 1) : po.workers;
+		sw->part_src = xcalloc(sw->nparts, sizeof(*sw->part_src));
+		for (unsigned i = 0; i < sw->nparts; i++)
+			sw->part_src[i] = -1;
+		sw->tmerge = wall_now();
+		rc = njobs > 0 ? spool_run(&ops, sw, &po, &e) : SPOOL_OK;
+		sum->signal = njobs > 0 ? spool_signal() : 0;
+		rc2 = finish_out(sw, sum, &e);
+		if (rc == SPOOL_OK && rc2 != 0)
+			rc = SPOOL_EIO;
+		sum->runs_run = sum->runs_kept >= nruns - njobs ?
+		    sum->runs_kept - (nruns - njobs) : 0;
+		rc = rc == SPOOL_EINTR ? SWEEP_EINTR : rc == SPOOL_EINPUT ?
+		    SWEEP_EINPUT : rc != 0 ? SWEEP_EIO : SWEEP_OK;
+	}
+	if (rc != SWEEP_OK && rc != SWEEP_EINTR)
 		diag_add_err(d, &e);
+	if (rc != SWEEP_OK && sw->part_src != NULL && rc2 == 0)
+		say_kept(sw, sum, rc == SWEEP_EINPUT, d);
 	remove_parts(sw);
-	sum->runs_here = njobs;
 	sum->workers = sw->nparts;
 	sum->wall_s = wall_now() - t0;
+	free(sw->part_src);
+	free(sw->dest);
 	free(sw->tmpdir);
+	free(runs);
 	free(jobs);
-	return rc == SPOOL_EINTR ? SWEEP_EINTR : rc == SPOOL_EINPUT ?
-	    SWEEP_EINPUT : rc != 0 ? SWEEP_EIO : SWEEP_OK;
+	return rc;
+}
+
+static double
+tv_s(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
 int
@@ -505,6 +650,7 @@ sweep_run(const struct sweep_opts *o, struct diag *d,
 {
 	struct sweep sw;
 	struct sweep_summary sum;
+	struct rusage ru;
 	uint64_t np = sg_npoints(o->grid);
 	int rc;
 
@@ -526,6 +672,10 @@ sweep_run(const struct sweep_opts *o, struct diag *d,
 		rc = run_pool(&sw, sum.runs, &sum, d);
 	json_decref(sw.base);
 	free(sw.dir);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		sum.cpu_self_s = tv_s(&ru.ru_utime) + tv_s(&ru.ru_stime);
+	if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+		sum.cpu_workers_s = tv_s(&ru.ru_utime) + tv_s(&ru.ru_stime);
 	if (sump != NULL)
 		*sump = sum;
 	return rc;

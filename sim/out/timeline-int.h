@@ -84,6 +84,7 @@ struct tl {
 	int			 enq_client;	/* for its QUEUE_PUSH; -1 */
 	int			*pool;		/* pool threads per process */
 	int			 fpid;		/* the findings "process" */
+	const char		*cut;		/* tl_cut(): why; NULL */
 };
 
 /* Tracks and slices (timeline.c). */

@@ -330,6 +330,13 @@ tl_findings(struct tl *tl, const struct fd_list *l)
 	}
 }
 
+void
+tl_cut(struct tl *tl, const char *why)
+{
+	if (tl != NULL)
+		tl->cut = why;
+}
+
 uint64_t
 tl_written(const struct tl *tl)
 {
@@ -370,7 +377,7 @@ tl_free(struct tl *tl)
 int
 tl_close(struct tl *tl, int64_t t_end, struct err *e)
 {
-	char other[512], name[256];
+	char other[640], name[256], why[96];
 	int rc;
 
 	if (tl == NULL)
@@ -383,12 +390,20 @@ tl_close(struct tl *tl, int64_t t_end, struct err *e)
 	if (tl->out.truncated)
 		tl__instant(&tl->out, tl->fpid, 1, tl->start, 't', "essim",
 		    "timeline truncated (--timeline-max-events)", NULL);
+	if (tl->cut != NULL) {
+		snprintf(why, sizeof(why), "run interrupted (%s)", tl->cut);
+		tl__instant(&tl->out, tl->fpid, 1, t_end < tl->start ?
+		    tl->start : tl->end >= 0 && tl->end < t_end ? tl->end :
+		    t_end, 'g', "essim", why, NULL);
+	}
 	snprintf(other, sizeof(other), "{\"generator\":\"essim %s\","
 	    "\"model\":%s,\"window_start_ns\":%lld,\"window_end_ns\":%lld,"
-	    "\"truncated\":%s}", PACKAGE_VERSION,
+	    "\"truncated\":%s%s%s%s}", PACKAGE_VERSION,
 	    tl__esc(tl->m->name, name, sizeof(name)), (long long)tl->start,
 	    (long long)(tl->end >= 0 && tl->end < t_end ? tl->end : t_end),
-	    tl->out.truncated ? "true" : "false");
+	    tl->out.truncated ? "true" : "false",
+	    tl->cut != NULL ? ",\"interrupted\":\"" : "",
+	    tl->cut != NULL ? tl->cut : "", tl->cut != NULL ? "\"" : "");
 	rc = tl__close(&tl->out, other, e);
 	tl_free(tl);
 	return rc;

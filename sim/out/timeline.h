@@ -74,6 +74,15 @@ struct tl	*tl_open(const char *path, const struct model *m,
 void		 tl_findings(struct tl *t, const struct fd_list *l);
 
 /*
+ * The run was interrupted (why: "SIGINT", or "error" when a limit or
+ * the replay stopped it; static storage): tl_close() then marks where
+ * the file is cut - an "essim" instant "run interrupted (SIGINT)" at t_end on the findings track and "interrupted": "SIGINT"
+ * in otherData - and the document stays valid JSON, with every slice
+ * still open ended at t_end.  t may be NULL.
+ */
+void		 tl_cut(struct tl *t, const char *why);
+
+/*
  * End every slice still open at t_end (the time the run reached, clipped
  * to the window), finish the JSON document, close the file and free t.
  * Returns 0, or -1 with e set when writing failed.  t may be NULL.

@@ -37,6 +37,7 @@
 #include <zlib.h>
 #endif
 
+#include "core/intr.h"
 #include "core/xalloc.h"
 #include "trace/esl-decode.h"
 #include "trace/eslogger.h"
@@ -411,6 +412,15 @@ frame(struct esl_reader *r, int *line, int *col, struct err *le)
 	char what[16];
 	int c, rc;
 
+	/*
+	 * A UTF-8 byte order mark opening the content (editors, PowerShell's
+	 * redirections) is skipped; not being a column, it moves nothing.
+	 */
+	if (r->c.bytes == 0 && peek(r) == 0xef && r->ilen - r->ipos >= 3 &&
+	    memcmp(r->in + r->ipos, "\xef\xbb\xbf", 3) == 0) {
+		r->ipos += 3;
+		r->c.bytes += 3;
+	}
 	while ((c = peek(r)) == ' ' || c == '\t' || c == '\r' || c == '\n')
 		advance(r, c);
 	if (c < 0)
@@ -447,7 +457,11 @@ json_error_at(struct esl_reader *r, const json_error_t *je, int line,
 		l = line + je->line - 1;
 		c = je->line == 1 ? col + je->column - 1 : je->column;
 	}
-	err_setloc(le, r->name, l, c, "%s", je->text);
+	if (json_error_code(je) == json_error_null_character)
+		err_setloc(le, r->name, l, c, "a string holds \\u0000 (NUL), "
+		    "which essim does not accept");
+	else
+		err_setloc(le, r->name, l, c, "%s", je->text);
 }
 
 static void
@@ -526,16 +540,18 @@ esl_digest(const char *path, uint8_t sha[32], uint64_t *size, struct err *e)
 	struct sha256 h;
 	struct src s;
 	unsigned char *buf;
-	long n;
+	long n = 0;
 
 	if (src_open(&s, path, e) < 0)
 		return -1;
 	buf = xmalloc(CHUNK);
 	sha256_init(&h);
-	while ((n = src_read(&s, buf, CHUNK, e)) > 0)
+	while (!intr_pending() && (n = src_read(&s, buf, CHUNK, e)) > 0)
 		sha256_update(&h, buf, (size_t)n);
 	free(buf);
 	src_close(&s);
+	if (intr_pending())
+		return -3;
 	*size = h.nbytes;
 	sha256_final(&h, sha);
 	return n < 0 ? -2 : 0;

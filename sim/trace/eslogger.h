@@ -164,7 +164,8 @@ void	esl_close(struct esl_reader *r);
  * its length in bytes, in one streaming pass.  Returns 0; -1 with e
  * filled when the file cannot be opened; -2 with e filled when reading
  * failed part-way (corrupt gzip data), sha and size then covering the
- * bytes that could be read.
+ * bytes that could be read; -3 when intr_pending() (core/intr.h), polled
+ * between chunks, stopped it (sha and size unset).
  */
 int	esl_digest(const char *path, uint8_t sha[32], uint64_t *size,
 	    struct err *e);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonfile.h"
 #include "core/xalloc.h"
 #include "trace/eslogger.h"
 #include "trace/synth-int.h"
@@ -283,27 +284,16 @@ synth_load_json(const json_t *doc, const char *file, const char *dir,
 struct synth *
 synth_load(const char *file, struct diag *d)
 {
-	json_error_t je;
+	struct err e = ERR_INIT;
 	struct synth *s;
 	json_t *doc;
-	char *dir, *slash;
+	char *dir;
 
-	doc = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
-	if (doc == NULL) {
-		if (je.line < 1)
-			diag_addptr(d, file, NULL, "%s", je.text);
-		else {
-			struct err e = ERR_INIT;
-			err_setloc(&e, file, je.line, je.column, "%s", je.text);
-			diag_add_err(d, &e);
-		}
+	if ((doc = jsonfile_load(file, &e)) == NULL) {
+		diag_add_err(d, &e);
 		return NULL;
 	}
-	dir = xstrdup(file);
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*slash = '\0';
-	else
-		strcpy(dir, ".");
+	dir = jsonfile_dir(file);
 	s = synth_load_json(doc, file, dir, d);
 	free(dir);
 	json_decref(doc);

@@ -10,6 +10,19 @@
  * kill at any point leaves a consistent store; a bad object under
  * --on-error=fail rolls back and removes the partial source.
  *
+ * SIGINT and SIGTERM (core/intr.h) are polled once per object, and while
+ * hashing: the open batch is rolled back, which is instant, and the
+ * batches already committed stay under their source row marked
+ * incomplete - invisible to readers, exactly what a kill -9 would leave,
+ * and removed by the next import of the same content.  Deleting them
+ * instead could take seconds on a large import (events has no index on
+ * source), and the user asked to stop now.
+ *
+ * Under --on-error=skip, a file from which not a single object could be
+ * read (garbage, a corrupt gzip stream, a binary file) is still an error:
+ * skipping is for the odd bad object of a trace, not for a file that is
+ * not one.
+ *
  * Processes and paths are interned: each distinct one is stored once and
  * events refer to it by id.  A direct-mapped cache of CACHE_SLOTS recent
  * keys saves the SELECT for the common case (the same few processes and
@@ -23,6 +36,7 @@
 
 #include <sqlite3.h>
 
+#include "core/intr.h"
 #include "core/xalloc.h"
 #include "trace/tdb-int.h"
 #include "trace/tracedb.h"
@@ -44,6 +58,8 @@ struct imp {
 	size_t		 keyalloc;
 	int64_t		 source;
 	int		 in_txn;
+	int		 committed;	/* a batch of source is committed */
+	int		 broken;	/* the file broke off (ESL_FATAL) */
 };
 
 static uint64_t
@@ -323,8 +339,11 @@ txn(struct imp *im, const char *sql, struct err *e)
 {
 	int rc = tdb__exec(im->db, sql, e);
 
-	if (rc == TDB_OK)
+	if (rc == TDB_OK) {
 		im->in_txn = strncmp(sql, "BEGIN", 5) == 0;
+		if (strcmp(sql, "COMMIT") == 0 && im->source > 0)
+			im->committed = 1;
+	}
 	return rc;
 }
 
@@ -436,6 +455,8 @@ pump(struct imp *im, struct esl_reader *r, const struct tdb_import_opts *o,
 	int rc;
 
 	for (;;) {
+		if (intr_pending())
+			return err_set(e, "interrupted"), TDB_EINTR;
 		err_clear(&le);
 		rc = esl_next(r, &ev, &le);
 		if (rc == ESL_END)
@@ -443,8 +464,10 @@ pump(struct imp *im, struct esl_reader *r, const struct tdb_import_opts *o,
 		if (rc < 0 && o->on_error == TDB_SKIP) {
 			if (o->on_bad != NULL)
 				o->on_bad(o->arg, &le);
-			if (rc == ESL_FATAL)
+			if (rc == ESL_FATAL) {
+				im->broken = 1;
 				return TDB_OK;	/* keep what was readable */
+			}
 			continue;
 		}
 		if (rc != ESL_EVENT) {
@@ -458,6 +481,42 @@ pump(struct imp *im, struct esl_reader *r, const struct tdb_import_opts *o,
 		    txn(im, "BEGIN IMMEDIATE", e) != TDB_OK))
 			return TDB_ESYS;
 	}
+}
+
+/*
+ * Interrupted: roll back the open batch only; committed ones stay under
+ * the source row, which says incomplete.
+ */
+static void
+stop_now(struct imp *im)
+{
+	struct err ignored = ERR_INIT;
+
+	if (im->in_txn)
+		txn(im, "ROLLBACK", &ignored);
+}
+
+/*
+ * Under skip, nothing but errors (every object bad, or the file broke off
+ * before its first object): not a trace at all.  Objects of an unknown
+ * type are a valid trace of a newer macOS, and an empty file is an empty
+ * trace.
+ */
+static int
+nothing_readable(struct imp *im, struct esl_reader *r, const char *path,
+    struct err *e)
+{
+	const struct esl_counts *c = esl_counts(r);
+
+	if (c->events > 0 || c->unknown > 0 || (c->bad == 0 && !im->broken))
+		return TDB_OK;
+	if (c->bad > 0)
+		err_setloc(e, path, 0, 0, "not an eslogger trace (no readable "
+		    "object, %" PRIu64 " bad); nothing imported", c->bad);
+	else
+		err_setloc(e, path, 0, 0, "not an eslogger trace (no readable "
+		    "object before the error above); nothing imported");
+	return TDB_EBAD;
 }
 
 /* Undo a failed import: what is committed of it goes too. */
@@ -490,6 +549,7 @@ import_stream(struct imp *im, struct esl_reader *r, const char *path,
 	if (st->already)
 		return txn(im, "COMMIT", e);
 	if ((rc = pump(im, r, o, e)) != TDB_OK ||
+	    (rc = nothing_readable(im, r, path, e)) != TDB_OK ||
 	    (rc = finish_source(im, esl_counts(r), e)) != TDB_OK ||
 	    (rc = txn(im, "COMMIT", e)) != TDB_OK)
 		return rc;
@@ -514,8 +574,11 @@ tdb_import(struct tdb *db, const char *path, const struct tdb_import_opts *o,
 	memset(st, 0, sizeof(*st));
 	memset(&im, 0, sizeof(im));
 	/* Under skip, a file that breaks off keeps its readable part. */
-	if ((rc = esl_digest(path, sha, &st->size, &de)) == -1 ||
-	    (rc == -2 && o->on_error == TDB_FAIL)) {
+	if ((rc = esl_digest(path, sha, &st->size, &de)) == -3) {
+		err_set(e, "interrupted");
+		return TDB_EINTR;
+	}
+	if (rc == -1 || (rc == -2 && o->on_error == TDB_FAIL)) {
 		if (!e->set)
 			*e = de;
 		return TDB_EBAD;
@@ -525,8 +588,12 @@ tdb_import(struct tdb *db, const char *path, const struct tdb_import_opts *o,
 	if ((r = esl_open(path, &eo, e)) == NULL)
 		return TDB_EBAD;
 	im.db = db;
-	if ((rc = import_stream(&im, r, path, o, st, e)) != TDB_OK)
+	if ((rc = import_stream(&im, r, path, o, st, e)) == TDB_EINTR) {
+		stop_now(&im);
+		st->partial = im.committed;
+	} else if (rc != TDB_OK) {
 		abandon(&im);
+	}
 	if (!st->already)
 		st->counts = *esl_counts(r);
 	imp_release(&im);

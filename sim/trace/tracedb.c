@@ -613,11 +613,16 @@ sum_types(struct tdb *db, struct tdb_summary *s, struct err *e)
 	    "source IN " COMPLETE_SOURCES " GROUP BY type", 0, &s->types,
 	    &s->ntypes, e);
 
+	/* A type this essim has no name for (a newer store): its number. */
 	for (size_t i = 0; rc == TDB_OK && i < s->ntypes; i++) {
 		const struct evtype *t = evtype_by_value(atoi(s->types[i].name));
+		char buf[64];
 
+		if (t == NULL)
+			snprintf(buf, sizeof(buf), "type %.20s (unknown to this "
+			    "essim)", s->types[i].name);
 		free(s->types[i].name);
-		s->types[i].name = xstrdup(t != NULL ? t->name : "?");
+		s->types[i].name = xstrdup(t != NULL ? t->name : buf);
 	}
 	if (rc == TDB_OK && s->ntypes > 0)
 		qsort(s->types, s->ntypes, sizeof(s->types[0]), cmp_count);

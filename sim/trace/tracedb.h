@@ -18,7 +18,8 @@
  * Errors: functions return TDB_OK (0), TDB_EBAD (-1: bad input - the trace,
  * the database file - exit status 2) or TDB_ESYS (-2: SQLite or the
  * system failed - exit status 3), with e filled as "file: text" or
- * "file:line: text".
+ * "file:line: text".  tdb_import() may also return TDB_EINTR (-3):
+ * SIGINT or SIGTERM (core/intr.h) stopped it.
  */
 #ifndef ESSIM_TRACE_TRACEDB_H
 #define ESSIM_TRACE_TRACEDB_H
@@ -38,7 +39,8 @@
 enum {
 	TDB_OK = 0,
 	TDB_EBAD = -1,
-	TDB_ESYS = -2
+	TDB_ESYS = -2,
+	TDB_EINTR = -3		/* interrupted (intr_pending()) */
 };
 
 enum tdb_mode {
@@ -80,6 +82,8 @@ struct tdb_import_stats {
 	int64_t		 source_id;
 	uint64_t	 size;		/* content bytes */
 	char		 sha256[SHA256_HEXLEN];
+	int		 partial;	/* TDB_EINTR: batches were committed
+					   under a source marked incomplete */
 };
 
 /*
@@ -87,8 +91,14 @@ struct tdb_import_stats {
  * holds the counts, and counts.events + counts.bad + counts.unknown ==
  * counts.objects; when the content was imported before, st->already is
  * set and nothing is added.  Under TDB_FAIL the first bad object returns
- * TDB_EBAD and removes what this call had added.  Cost: two passes over
- * the file (hash, then parse); memory bounded by the largest object.
+ * TDB_EBAD and removes what this call had added; under TDB_SKIP so does a
+ * file of which no object at all could be read.  When intr_pending()
+ * (polled per object and while hashing) it returns TDB_EINTR at once:
+ * the open batch is rolled back, st->partial says whether earlier
+ * batches stay behind a source row marked incomplete (invisible to
+ * readers; importing the same content again replaces them).  Cost: two
+ * passes over the file (hash, then parse); memory bounded by the largest
+ * object.
  */
 int	tdb_import(struct tdb *db, const char *path,
 	    const struct tdb_import_opts *o, struct tdb_import_stats *st,
@@ -155,7 +165,9 @@ struct tdb_summary {
 	uint64_t	 npaths;	/* distinct primary paths */
 	struct tdb_source_info *sources;	/* in import order */
 	size_t		 nsources;
-	struct tdb_count *types;	/* by count, then name */
+	struct tdb_count *types;	/* by count, then name; a type
+					   unknown here: "type N (unknown
+					   to this essim)" */
 	size_t		 ntypes;
 	struct tdb_count *processes;	/* top (pid, exe), by count, exe, pid */
 	size_t		 nprocs;
