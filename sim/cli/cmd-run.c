@@ -2,6 +2,7 @@
  * cmd-run.c - essim run: simulate one model and summarise what happened.
  *
  *     essim run [--seed N] [--duration T] [--max-events N] [--json]
+ *               [--no-analyses]
  *               [-o run.db [--force | --append] [--sample T] [--events]]
  *               [--timeline FILE [--timeline-window A..B]
  *               [--timeline-max-events N]] [--progress | --no-progress]
@@ -66,6 +67,7 @@ struct run_opts {
 	struct replay_world_opts r;		/* workload.trace overrides */
 	int			 progress;	/* -1 never, 0 on a tty, 1 */
 	int			 json;
+	int			 no_analyses;
 	const char		*model;
 };
 
@@ -102,6 +104,10 @@ const struct cmd cmd_run = {
 	"                       faster (overrides its \"speed\")\n"
 	"      --progress, --no-progress  show (or not) progress on stderr\n"
 	"                       (default: when stderr is a terminal)\n"
+	"      --no-analyses    run without the analyses (deadlocks, cycles,\n"
+	"                       pools, deadlines): the run counters only, to\n"
+	"                       measure what the analyses cost; not with -o\n"
+	"                       or --timeline\n"
 	"\n"
 	"ESSIM_DATADIR, if set, is searched first for models/default.json.\n",
 	exec_run
@@ -125,6 +131,7 @@ parse_args(int argc, char **argv, struct run_opts *o)
 		{ "speed", required_argument, NULL, 'X' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'Q' },
+		{ "no-analyses", no_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -210,6 +217,9 @@ parse_args(int argc, char **argv, struct run_opts *o)
 		case 'j':
 			o->json = 1;
 			break;
+		case 'N':
+			o->no_analyses = 1;
+			break;
 		case 'h':
 			cli_help(&cmd_run, stdout);
 			return -1;
@@ -231,6 +241,9 @@ parse_args(int argc, char **argv, struct run_opts *o)
 	    o->tl.max_events != 0))
 		return cli_usage_error(&cmd_run, "--timeline-window and "
 		    "--timeline-max-events go with --timeline FILE");
+	if (o->no_analyses && (o->out != NULL || o->timeline != NULL))
+		return cli_usage_error(&cmd_run, "--no-analyses does not go "
+		    "with -o or --timeline");
 	o->model = optind < argc ? argv[optind] : NULL;
 	return 0;
 }
@@ -282,13 +295,15 @@ report(const struct run_opts *o, const struct stats *st,
 
 	if (o->json) {
 		j = stats_json(st, r);
-		merge_findings(j, an);
+		if (an != NULL)
+			merge_findings(j, an);
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		fputc('\n', stdout);
 		json_decref(j);
 	} else {
 		stats_print(st, r, stdout);
-		an_print(an, stdout);
+		if (an != NULL)
+			an_print(an, stdout);
 	}
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }
@@ -459,7 +474,7 @@ simulate(const struct run_opts *o, const char *file)
 		replay_world_attach(rw, w);
 	st = stats_new(m, world_bus(w));
 	/* The analyses: their findings go to the database and timeline. */
-	an = an_attach(world_bus(w), m, NULL);
+	an = o->no_analyses ? NULL : an_attach(world_bus(w), m, NULL);
 	if (o->out != NULL)
 		rc = out_begin(o, m, file, w, &db, &rec);
 	if (rc == EXIT_OK && o->timeline != NULL &&
