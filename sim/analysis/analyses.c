@@ -147,7 +147,8 @@ thread_of(struct an *a, const struct probe_ev *ev)
 	    ev->process < 0)
 		return NULL;
 	if (ev->kind == PROBE_THREAD_SPAWN) {
-		if (ev->role == PROBE_ROLE_POOL || ev->role == PROBE_ROLE_WORKER)
+		if (ev->role == PROBE_ROLE_POOL || ev->role == PROBE_ROLE_WORKER ||
+		    wf_wants_record(a->wf, ev->role, ev->process))
 			return th_create(a, ev, ev->role);
 		a->cache[ev->thread.id & (AN_CACHE - 1)].id = ev->thread.id;
 		a->cache[ev->thread.id & (AN_CACHE - 1)].t = NULL;

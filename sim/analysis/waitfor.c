@@ -18,6 +18,21 @@
  *   pool     -> every pool thread, when the pool has reached its
  *               constrained cap                             (any one will do)
  *   lock, queue -> the thread holding it
+ *   thread   -> flag (wait_flag), when its setters are known
+ *   flag     -> every live thread that may set it            (any one will do)
+ *
+ * A flag's setters are known when every "set" of it in the model is in
+ * the main program of a process (directly, or in an if, repeat or sync
+ * body, which run on the same thread): then exactly the threads running
+ * those programs can set it, and a flag wait is stuck when all of them
+ * are.  A "set" in a handler, a service, an async block or a client's
+ * init may run on a thread that does not exist yet (the next message,
+ * request or block), so a wait for such a flag adds no edge: its setter
+ * may just be late, and a late setter is no deadlock.  A setter that
+ * sleeps, computes or waits for a core is not stuck, so a flag whose
+ * setter is merely slow never closes a cycle.  A setter thread that has
+ * already passed its "set" (a branch not taken) is still counted as one:
+ * the flag is then reported free, never falsely stuck.
  *
  * A check starts from the object whose out-edge was just added, collects
  * what it reaches (a handful of objects: each thread waits for one thing),
@@ -105,6 +120,22 @@ ev_get(struct wf *w, uint64_t id)
 
 /* ---- probes ----------------------------------------------------------- */
 
+/* Whether t runs the main program of a process that sets a known flag. */
+static int
+is_setter(const struct wf *w, const struct an_thread *t)
+{
+	return t->role == PROBE_ROLE_MAIN && w->setter[t->proc];
+}
+
+static void
+on_wake(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+{
+	wf__touch(w, &t->wf.h, ev->t, "stopped waiting");
+	if (t->wf.wait == PROBE_WAIT_FLAG && wf__flag_known(w, t->wf.wobj))
+		w->flags[t->wf.wobj].nwaiting--;
+	t->wf.wait = PROBE_WAIT_NONE;
+}
+
 static void
 on_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 {
@@ -126,6 +157,14 @@ on_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 		break;
 	case PROBE_WAIT_CALL:
 		break;
+	case PROBE_WAIT_FLAG:
+		if (!wf__flag_known(w, ev->obj.id))
+			return;		/* setters unknown: no edge */
+		v = &w->flags[ev->obj.id];
+		v->nwaiting++;
+		if (v->ref.p == NULL)
+			v->ref = ev->obj;
+		break;
 	default:
 		return;		/* no owner: the wait adds no edge */
 	}
@@ -136,8 +175,14 @@ on_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 	 * workload's) waiting for a verdict cannot close a cycle.
 	 */
 	if (t->nheld > 0 || t->hmsg != 0 || t->role == PROBE_ROLE_POOL ||
-	    t->role == PROBE_ROLE_WORKER)
+	    t->role == PROBE_ROLE_WORKER || is_setter(w, t))
 		wf__check(w, &t->wf.h, ev->t);
+	/* The flags this thread may set, if someone waits for them. */
+	if (is_setter(w, t))
+		for (size_t i = 0; i < w->m->nflags; i++)
+			if (w->flags[i].nwaiting > 0 && wf__flag_known(w, i) &&
+			    wf__sets(w, i, t->proc))
+				wf__check(w, &w->flags[i].h, ev->t);
 	/* The "any one will do" nodes this thread is a successor of. */
 	if (t->role == PROBE_ROLE_WORKER &&
 	    w->m->procs[t->proc]->daemon != NULL) {
@@ -170,11 +215,22 @@ on_thread(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 	if (t == NULL)
 		return;
 	if (ev->kind == PROBE_THREAD_SPAWN) {
-		if (t->role == PROBE_ROLE_POOL || t->role == PROBE_ROLE_WORKER)
+		if (t->role == PROBE_ROLE_POOL || t->role == PROBE_ROLE_WORKER ||
+		    is_setter(w, t))
 			list_add(w, t);
+		/* A new setter: a flag stuck on the others is free again. */
+		if (is_setter(w, t))
+			for (size_t i = 0; i < w->m->nflags; i++)
+				if (wf__flag_known(w, i) &&
+				    wf__sets(w, i, t->proc))
+					wf__touch(w, &w->flags[i].h, ev->t,
+					    "gained a setter");
 		return;
 	}
 	wf__touch(w, &t->wf.h, ev->t, "exited");
+	if (t->wf.wait == PROBE_WAIT_FLAG && wf__flag_known(w, t->wf.wobj))
+		w->flags[t->wf.wobj].nwaiting--;
+	t->wf.wait = PROBE_WAIT_NONE;
 	if (!t->wf.listed)
 		return;
 	if (t->wf.pprev != NULL)
@@ -461,10 +517,12 @@ wf_probe(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
 			on_wait(w, ev, t);
 		break;
 	case PROBE_WAKE:
-		if (t != NULL) {
-			wf__touch(w, &t->wf.h, ev->t, "stopped waiting");
-			t->wf.wait = PROBE_WAIT_NONE;
-		}
+		if (t != NULL)
+			on_wake(w, ev, t);
+		break;
+	case PROBE_FLAG_SET:
+		if (wf__flag_known(w, ev->obj.id))
+			wf__touch(w, &w->flags[ev->obj.id].h, ev->t, "was set");
 		break;
 	case PROBE_THREAD_SPAWN:
 	case PROBE_THREAD_EXIT:
@@ -523,7 +581,92 @@ wf_mask(void)
 	    PROBE_BIT(PROBE_REPLY) | PROBE_BIT(PROBE_LOCK) |
 	    PROBE_BIT(PROBE_UNLOCK) | PROBE_BIT(PROBE_QUEUE_ACQUIRE) |
 	    PROBE_BIT(PROBE_QUEUE_RELEASE) | PROBE_BIT(PROBE_SYNC_CRASH) |
-	    PROBE_BIT(PROBE_RUN_END);
+	    PROBE_BIT(PROBE_FLAG_SET) | PROBE_BIT(PROBE_RUN_END);
+}
+
+int
+wf_wants_record(const struct wf *w, int role, int proc)
+{
+	return role == PROBE_ROLE_MAIN && proc >= 0 &&
+	    (size_t)proc < w->m->nprocs && w->setter[proc];
+}
+
+/*
+ * Where flags are set: in a process's main program (main != 0: sets[]),
+ * or elsewhere (bad[]: the flag's setters are not known).  Bodies of if,
+ * repeat and sync run on the same thread; an async body does not.
+ */
+static void
+scan_sets(struct wf *w, const struct m_program *p, int proc,
+    unsigned char *bad)
+{
+	for (size_t i = 0; p != NULL && i < p->n; i++) {
+		const struct m_action *a = &p->acts[i];
+
+		switch (a->kind) {
+		case M_ACT_SET:
+			if (proc >= 0)
+				w->sets[(size_t)a->u.flag->id * w->m->nprocs +
+				    (size_t)proc] = 1;
+			else
+				bad[a->u.flag->id] = 1;
+			break;
+		case M_ACT_SYNC:
+			scan_sets(w, &a->u.gcd.body, proc, bad);
+			break;
+		case M_ACT_ASYNC:
+			scan_sets(w, &a->u.gcd.body, -1, bad);
+			break;
+		case M_ACT_IF:
+			scan_sets(w, &a->u.cond.then, proc, bad);
+			scan_sets(w, &a->u.cond.els, proc, bad);
+			break;
+		case M_ACT_REPEAT:
+			scan_sets(w, &a->u.repeat.body, proc, bad);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Which flags have known setters, and who they are. */
+static void
+flags_init(struct wf *w)
+{
+	const struct model *m = w->m;
+	unsigned char *bad = xcalloc(m->nflags + 1, 1);
+
+	w->flags = xcalloc(m->nflags + 1, sizeof(*w->flags));
+	w->sets = xcalloc(m->nflags * m->nprocs + 1, 1);
+	w->setter = xcalloc(m->nprocs + 1, 1);
+	for (size_t i = 0; i < m->nprocs; i++)
+		scan_sets(w, &m->procs[i]->program, (int)i, bad);
+	for (size_t i = 0; i < m->nclients; i++) {
+		const struct m_client *c = m->clients[i];
+
+		scan_sets(w, &c->init, -1, bad);
+		scan_sets(w, c->handler_default, -1, bad);
+		for (int v = 0; v < EVSET_BITS; v++)
+			scan_sets(w, c->handler[v], -1, bad);
+	}
+	for (size_t i = 0; i < m->ndaemons; i++)
+		for (size_t k = 0; k < m->daemons[i]->nservices; k++)
+			scan_sets(w, &m->daemons[i]->services[k].program, -1,
+			    bad);
+	for (size_t f = 0; f < m->nflags; f++) {
+		int any = 0;
+
+		for (size_t i = 0; i < m->nprocs; i++)
+			any |= w->sets[f * m->nprocs + i];
+		w->flags[f].index = (int)f;
+		w->flags[f].h.kind = any && !bad[f] ? N_FLAG : N_NOFLAG;
+		if (w->flags[f].h.kind != N_FLAG)
+			continue;
+		for (size_t i = 0; i < m->nprocs; i++)
+			w->setter[i] |= w->sets[f * m->nprocs + i];
+	}
+	free(bad);
 }
 
 struct wf *
@@ -559,6 +702,7 @@ wf_new(const struct model *m, const struct probe_bus *bus,
 		w->dd[i].h.kind = N_DAEMON;
 		w->dd[i].index = (int)i;
 	}
+	flags_init(w);
 	return w;
 }
 
@@ -607,6 +751,9 @@ wf_free(struct wf *w)
 	free(w->queues);
 	free(w->locks);
 	free(w->lock_base);
+	free(w->flags);
+	free(w->sets);
+	free(w->setter);
 	free(w->vn);
 	free(w->vi);
 	free(w->se);
