@@ -47,7 +47,13 @@
  * Nodes of a reported cycle are marked with its instance; the first time
  * any of them changes (a wake, an answer, a death), the instance ends and
  * the marks go.  Every path that frees an object changes it first, so a
- * mark never outlives its object.  Names come from the world's namer, at
+ * mark never outlives its object.
+ *
+ * Only the AUTH events raised by threads with records (an-int.h) are
+ * followed, with their messages: a verdict is a node only as what such a
+ * thread waits for, and a thread without a record is in no cycle.  On a
+ * workload of plain processes opening files the event and message tables
+ * stay empty.  Names come from the world's namer, at
  * the moment of reporting, through the refs kept when the objects were
  * first seen (the objects are alive while they are in our tables).
  *
@@ -118,7 +124,31 @@ ev_get(struct wf *w, uint64_t id)
 	return w->last_ev = e;
 }
 
+/* The event of id if it is followed (ev_get() made it), else NULL. */
+static struct ev *
+ev_find(struct wf *w, uint64_t id)
+{
+	if (w->last_ev != NULL && w->last_ev->id == id)
+		return w->last_ev;
+	return w->evs.n > 0 ? idmap_get(&w->evs, id) : NULL;
+}
+
 /* ---- probes ----------------------------------------------------------- */
+
+/*
+ * An AUTH event raised by a thread with a record is followed: its
+ * messages are kept from their MSG_ENQUEUE on.  Events of threads without
+ * one (nothing can wait for them, an-int.h) are not: no check ever
+ * reaches them, since a thread cannot gain a record while it waits for a
+ * verdict.
+ */
+void
+wf_syscall(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+{
+	(void)t;
+	if (evtype_is_auth(ev->evtype))
+		ev_get(w, ev->event)->ref = ev->obj;
+}
 
 /* Whether t runs the main program of a process that sets a known flag. */
 static int
@@ -127,8 +157,8 @@ is_setter(const struct wf *w, const struct an_thread *t)
 	return t->role == PROBE_ROLE_MAIN && w->setter[t->proc];
 }
 
-static void
-on_wake(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+void
+wf_wake(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 {
 	wf__touch(w, &t->wf.h, ev->t, "stopped waiting");
 	if (t->wf.wait == PROBE_WAIT_FLAG && wf__flag_known(w, t->wf.wobj))
@@ -136,8 +166,8 @@ on_wake(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 	t->wf.wait = PROBE_WAIT_NONE;
 }
 
-static void
-on_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+void
+wf_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 {
 	struct vnode *v;
 
@@ -206,8 +236,8 @@ list_add(struct wf *w, struct an_thread *t)
 	t->wf.listed = 1;
 }
 
-static void
-on_thread(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+void
+wf_thread(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 {
 	if (ev->role == PROBE_ROLE_POOL)
 		w->pool[ev->process].nthreads +=
@@ -288,15 +318,15 @@ msg_free(struct wf *w, struct msg *mg, int64_t t, const char *verb)
 	w->free_msgs = mg;
 }
 
-static void
-on_enqueue(struct wf *w, const struct probe_ev *ev)
+void
+wf_enqueue(struct wf *w, const struct probe_ev *ev)
 {
 	struct vnode *dq = &w->dq[ev->client];
 	struct msg *mg;
 	struct ev *e;
 
-	if (!evtype_is_auth(ev->evtype))
-		return;
+	if (!evtype_is_auth(ev->evtype) || (e = ev_find(w, ev->event)) == NULL)
+		return;		/* an event nothing can wait for */
 	if ((mg = w->free_msgs) != NULL)
 		w->free_msgs = mg->qnext;
 	else
@@ -307,14 +337,13 @@ on_enqueue(struct wf *w, const struct probe_ev *ev)
 	mg->client = ev->client;
 	mg->ref = ev->obj;
 	mg->state = M_QUEUED;
+	mg->ev = e;
 	mg->qprev = dq->qtail;
 	if (dq->qtail != NULL)
 		dq->qtail->qnext = mg;
 	else
 		dq->qhead = mg;
 	dq->qtail = mg;
-	e = ev_get(w, ev->event);
-	mg->ev = e;
 	mg->enext = e->msgs;
 	if (e->msgs != NULL)
 		e->msgs->eprev = mg;
@@ -337,16 +366,15 @@ msg_find(struct wf *w, const struct probe_ev *ev)
 		return mg;
 	if (dq->qhead != NULL && dq->qhead->id == ev->msg)
 		return dq->qhead;
-	e = w->last_ev != NULL && w->last_ev->id == ev->event ? w->last_ev :
-	    idmap_get(&w->evs, ev->event);
+	e = ev_find(w, ev->event);
 	for (mg = e != NULL ? e->msgs : NULL; mg != NULL; mg = mg->enext)
 		if (mg->id == ev->msg)
 			return mg;
 	return NULL;
 }
 
-static void
-on_handler(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+void
+wf_handler(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 {
 	struct vnode *dq = &w->dq[ev->client];
 	struct msg *mg;
@@ -386,8 +414,8 @@ forget_handler(struct msg *mg)
 		t->wf.hmsg = NULL;
 }
 
-static void
-on_msg(struct wf *w, const struct probe_ev *ev)
+void
+wf_msg(struct wf *w, const struct probe_ev *ev)
 {
 	struct msg *mg;
 	const char *cn;
@@ -417,10 +445,10 @@ on_msg(struct wf *w, const struct probe_ev *ev)
 	    "missed its deadline");
 }
 
-static void
-on_verdict(struct wf *w, const struct probe_ev *ev)
+void
+wf_done(struct wf *w, const struct probe_ev *ev)
 {
-	struct ev *e = idmap_del(&w->evs, ev->event);
+	struct ev *e = w->evs.n > 0 ? idmap_del(&w->evs, ev->event) : NULL;
 
 	if (e == NULL)
 		return;
@@ -440,8 +468,8 @@ on_verdict(struct wf *w, const struct probe_ev *ev)
 	w->free_evs = e;
 }
 
-static void
-on_req(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
+void
+wf_req(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
     const struct m_service *svc)
 {
 	struct req *r = idmap_get(&w->reqs, ev->obj.id);
@@ -479,14 +507,20 @@ on_req(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
 	}
 }
 
-static void
-on_owner(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+void
+wf_owner(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 {
 	int lock = ev->kind == PROBE_LOCK || ev->kind == PROBE_UNLOCK;
-	struct vnode *v = lock ? wf__lock_res(w, ev->obj.id) :
-	    wf__queue_res(w, ev->obj.id);
+	struct vnode *v;
 
-	if (v == NULL)
+	/*
+	 * A queue's owner matters only to a thread in dispatch_sync onto
+	 * it: a model without "sync" keeps no queue owners.
+	 */
+	if (!lock && !w->has_sync)
+		return;
+	if ((v = lock ? wf__lock_res(w, ev->obj.id) :
+	    wf__queue_res(w, ev->obj.id)) == NULL)
 		return;
 	v->ref = ev->obj;
 	if (ev->kind == PROBE_LOCK || ev->kind == PROBE_QUEUE_ACQUIRE) {
@@ -514,11 +548,15 @@ wf_probe(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
 	switch (ev->kind) {
 	case PROBE_WAIT:
 		if (t != NULL)
-			on_wait(w, ev, t);
+			wf_wait(w, ev, t);
 		break;
 	case PROBE_WAKE:
 		if (t != NULL)
-			on_wake(w, ev, t);
+			wf_wake(w, ev, t);
+		break;
+	case PROBE_SYSCALL:
+		if (t != NULL)
+			wf_syscall(w, ev, t);
 		break;
 	case PROBE_FLAG_SET:
 		if (wf__flag_known(w, ev->obj.id))
@@ -526,34 +564,39 @@ wf_probe(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
 		break;
 	case PROBE_THREAD_SPAWN:
 	case PROBE_THREAD_EXIT:
-		on_thread(w, ev, t);
+		wf_thread(w, ev, t);
 		break;
 	case PROBE_MSG_ENQUEUE:
-		on_enqueue(w, ev);
+		wf_enqueue(w, ev);
 		break;
 	case PROBE_MSG_HANDLER_START:
 	case PROBE_MSG_HANDLER_END:
-		on_handler(w, ev, t);
+		wf_handler(w, ev, t);
 		break;
 	case PROBE_MSG_RETAIN:
 	case PROBE_MSG_RESPOND:
 	case PROBE_MSG_DROP:
 	case PROBE_DEADLINE_MISS:
-		on_msg(w, ev);
+		wf_msg(w, ev);
 		break;
-	case PROBE_VERDICT:
-		on_verdict(w, ev);
+	case PROBE_SYSCALL_DONE:
+		/*
+		 * The event's operation completes: right after its VERDICT,
+		 * or without one (a cache hit, no client).  One probe kind
+		 * instead of two per syscall.
+		 */
+		wf_done(w, ev);
 		break;
 	case PROBE_CALL:
 	case PROBE_REQUEST_START:
 	case PROBE_REPLY:
-		on_req(w, ev, t, svc);
+		wf_req(w, ev, t, svc);
 		break;
 	case PROBE_LOCK:
 	case PROBE_UNLOCK:
 	case PROBE_QUEUE_ACQUIRE:
 	case PROBE_QUEUE_RELEASE:
-		on_owner(w, ev, t);
+		wf_owner(w, ev, t);
 		break;
 	case PROBE_SYNC_CRASH:
 		w->why_t = ev->t;
@@ -576,12 +619,13 @@ wf_mask(void)
 	    PROBE_BIT(PROBE_MSG_ENQUEUE) | PROBE_BIT(PROBE_MSG_HANDLER_START) |
 	    PROBE_BIT(PROBE_MSG_HANDLER_END) | PROBE_BIT(PROBE_MSG_RETAIN) |
 	    PROBE_BIT(PROBE_MSG_RESPOND) | PROBE_BIT(PROBE_MSG_DROP) |
-	    PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_VERDICT) |
+	    PROBE_BIT(PROBE_DEADLINE_MISS) |
 	    PROBE_BIT(PROBE_CALL) | PROBE_BIT(PROBE_REQUEST_START) |
 	    PROBE_BIT(PROBE_REPLY) | PROBE_BIT(PROBE_LOCK) |
 	    PROBE_BIT(PROBE_UNLOCK) | PROBE_BIT(PROBE_QUEUE_ACQUIRE) |
 	    PROBE_BIT(PROBE_QUEUE_RELEASE) | PROBE_BIT(PROBE_SYNC_CRASH) |
-	    PROBE_BIT(PROBE_FLAG_SET) | PROBE_BIT(PROBE_RUN_END);
+	    PROBE_BIT(PROBE_FLAG_SET) | PROBE_BIT(PROBE_SYSCALL) |
+	    PROBE_BIT(PROBE_SYSCALL_DONE) | PROBE_BIT(PROBE_RUN_END);
 }
 
 int
@@ -592,8 +636,9 @@ wf_wants_record(const struct wf *w, int role, int proc)
 }
 
 /*
- * Where flags are set: in a process's main program (main != 0: sets[]),
- * or elsewhere (bad[]: the flag's setters are not known).  Bodies of if,
+ * Where flags are set: in a process's main program (proc >= 0: sets[]),
+ * or elsewhere (bad[]: the flag's setters are not known); and whether
+ * any program has a "sync" (has_sync).  Bodies of if,
  * repeat and sync run on the same thread; an async body does not.
  */
 static void
@@ -612,6 +657,7 @@ scan_sets(struct wf *w, const struct m_program *p, int proc,
 				bad[a->u.flag->id] = 1;
 			break;
 		case M_ACT_SYNC:
+			w->has_sync = 1;
 			scan_sets(w, &a->u.gcd.body, proc, bad);
 			break;
 		case M_ACT_ASYNC:

@@ -53,6 +53,27 @@ struct wf	*wf_new(const struct model *m, const struct probe_bus *bus,
 void		 wf_free(struct wf *w);
 void		 wf_probe(struct wf *w, const struct probe_ev *ev,
 		    struct an_thread *t, const struct m_service *svc);
+/*
+ * The parts of wf_probe(), one per kind or group of kinds, for a listener
+ * that already knows the kind (no second switch): THREAD_SPAWN/EXIT;
+ * WAIT and WAKE (t not NULL); SYSCALL (t not NULL); MSG_ENQUEUE;
+ * MSG_HANDLER_START/END; MSG_RETAIN/RESPOND/DROP and DEADLINE_MISS;
+ * SYSCALL_DONE; CALL, REQUEST_START, REPLY; LOCK, UNLOCK, QUEUE_ACQUIRE,
+ * QUEUE_RELEASE.
+ */
+void	wf_thread(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
+void	wf_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
+void	wf_wake(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
+void	wf_syscall(struct wf *w, const struct probe_ev *ev,
+	    struct an_thread *t);
+void	wf_enqueue(struct wf *w, const struct probe_ev *ev);
+void	wf_handler(struct wf *w, const struct probe_ev *ev,
+	    struct an_thread *t);
+void	wf_msg(struct wf *w, const struct probe_ev *ev);
+void	wf_done(struct wf *w, const struct probe_ev *ev);
+void	wf_req(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
+	    const struct m_service *svc);
+void	wf_owner(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
 /* The probe kinds wf_probe() wants. */
 uint64_t	 wf_mask(void);
 /*
