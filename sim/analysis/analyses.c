@@ -54,6 +54,9 @@ struct an {
 	int64_t			*flag_first;
 	int64_t			 t_last;
 	int			 lk_answers;	/* lk_concurrent() */
+	int			 queue_owners;	/* wf_queue_owners() */
+	unsigned char		*qseen;		/* take_queue(), by queue id */
+	size_t			 nqseen;
 	int			 done;
 };
 
@@ -229,6 +232,35 @@ on_wake(void *arg, const struct probe_ev *ev)
 	pm_probe(a->pm, ev, t);
 }
 
+/*
+ * QUEUE_ACQUIRE for lockdep and poolmon.  Both keep something of a queue
+ * the first time they see it (its class node, its ref for names); after
+ * that lockdep only forgets the thread's last wait, unless the thread
+ * holds or owes something, and poolmon does nothing: that case is done
+ * here without calling them.
+ */
+static void
+take_queue(struct an *a, const struct probe_ev *ev, struct an_thread *t)
+{
+	uint64_t id = ev->obj.id;
+
+	if (id < a->nqseen && a->qseen[id] && t->nheld == 0 &&
+	    t->lk.serving == 0 && t->lk.owes == 0) {
+		t->lk.waited = 0;
+		return;
+	}
+	lk_take(a->lk, ev, t);
+	pm_probe(a->pm, ev, t);
+	if (id >= a->nqseen) {
+		size_t n = id + 16;
+
+		a->qseen = xreallocarray(a->qseen, n, 1);
+		memset(a->qseen + a->nqseen, 0, n - a->nqseen);
+		a->nqseen = n;
+	}
+	a->qseen[id] = 1;
+}
+
 /* QUEUE_ACQUIRE, LOCK: the analyses see what was held before. */
 static void
 on_take(void *arg, const struct probe_ev *ev)
@@ -239,10 +271,14 @@ on_take(void *arg, const struct probe_ev *ev)
 	a->t_last = ev->t;
 	if ((t = thread_of(a, ev, 1)) == NULL)
 		return;
-	wf_owner(a->wf, ev, t);
-	lk_take(a->lk, ev, t);
-	if (ev->kind == PROBE_QUEUE_ACQUIRE)
-		pm_probe(a->pm, ev, t);
+	if (ev->kind == PROBE_LOCK) {
+		wf_owner(a->wf, ev, t);
+		lk_take(a->lk, ev, t);
+	} else {
+		if (a->queue_owners)
+			wf_owner(a->wf, ev, t);
+		take_queue(a, ev, t);
+	}
 	if (t->nheld < AN_HELD) {
 		t->held[t->nheld] = ev->obj.id;
 		t->held_lock[t->nheld] = ev->kind == PROBE_LOCK;
@@ -261,7 +297,8 @@ on_give(void *arg, const struct probe_ev *ev)
 	a->t_last = ev->t;
 	if ((t = thread_of(a, ev, 0)) == NULL)
 		return;
-	wf_owner(a->wf, ev, t);
+	if (lock || a->queue_owners)
+		wf_owner(a->wf, ev, t);
 	for (int i = t->nheld; i-- > 0;)
 		if (t->held[i] == ev->obj.id && t->held_lock[i] == lock) {
 			for (t->nheld--; i < t->nheld; i++) {
@@ -506,6 +543,7 @@ an_attach(struct probe_bus *bus, const struct model *m,
 	a->pm = pm_new(m, bus, &a->o.pool);
 	a->dl = dl_new(m);
 	a->lk_answers = lk_concurrent(a->lk);
+	a->queue_owners = wf_queue_owners(a->wf);
 	a->flag_first = xcalloc(m->nflags + 1, sizeof(*a->flag_first));
 	for (size_t i = 0; i < m->nflags; i++)
 		a->flag_first[i] = -1;
@@ -528,6 +566,7 @@ an_free(struct an *a)
 		free(a->chunks[i]);
 	free(a->chunks);
 	free(a->flag_first);
+	free(a->qseen);
 	free(a);
 }
 

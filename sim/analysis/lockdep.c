@@ -247,6 +247,29 @@ edges_to(struct lk *l, const struct probe_ev *ev, const struct an_thread *t,
 		    DG_EDGE_WAITS : kind, what);
 }
 
+/*
+ * Whether every edge edges_to() would add from t to `to` is known
+ * already: then the words of the edge's first sighting ("what") are not
+ * needed, and the callers skip formatting them.
+ */
+static int
+edges_known(struct lk *l, const struct an_thread *t, int to)
+{
+	int from;
+
+	if (to < 0)
+		return 1;
+	for (int i = 0; i < t->nheld; i++)
+		if ((from = held_node(l, t, i)) >= 0 &&
+		    dg_edge_find(l->g, from, to) < 0)
+			return 0;
+	if (t->lk.serving > 0 && dg_edge_find(l->g, t->lk.serving - 1, to) < 0)
+		return 0;
+	if (t->lk.owes > 0 && dg_edge_find(l->g, t->lk.owes - 1, to) < 0)
+		return 0;
+	return 1;
+}
+
 static int
 holds_any(const struct an_thread *t)
 {
@@ -265,12 +288,15 @@ wait_verdict(struct lk *l, const struct probe_ev *ev, const struct an_thread *t)
 		return;
 	for (size_t i = 0; i < l->ncur; i++) {
 		int c = l->cur_clients[i];
+		int to = answer_node(l, c, l->cur_type);
 
-		snprintf(what, sizeof(what), "raises %s %s, delivered to %s: "
-		    "waits for its answer", l->cur_type->name,
-		    ev->path != NULL ? ev->path : "-", l->m->clients[c]->name);
-		edges_to(l, ev, t, answer_node(l, c, l->cur_type),
-		    DG_EDGE_RAISES, what);
+		what[0] = '\0';
+		if (!edges_known(l, t, to))
+			snprintf(what, sizeof(what), "raises %s %s, delivered "
+			    "to %s: waits for its answer", l->cur_type->name,
+			    ev->path != NULL ? ev->path : "-",
+			    l->m->clients[c]->name);
+		edges_to(l, ev, t, to, DG_EDGE_RAISES, what);
 	}
 }
 
@@ -290,14 +316,18 @@ lk_wait(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
 		return;		/* done at the CALL, which names the service */
 	case PROBE_WAIT_LOCK:
 		to = lock_node(l, &ev->obj);
-		snprintf(what, sizeof(what), "takes %s", to >= 0 ?
-		    dg_node_at(l->g, to)->label : "?");
+		what[0] = '\0';
+		if (!edges_known(l, t, to))
+			snprintf(what, sizeof(what), "takes %s", to >= 0 ?
+			    dg_node_at(l->g, to)->label : "?");
 		edges_to(l, ev, t, to, DG_EDGE_LOCK_ORDER, what);
 		break;
 	case PROBE_WAIT_SYNC:
 		to = queue_node(l, &ev->obj);
-		snprintf(what, sizeof(what), "syncs onto %s",
-		    dg_node_at(l->g, to)->label);
+		what[0] = '\0';
+		if (!edges_known(l, t, to))
+			snprintf(what, sizeof(what), "syncs onto %s",
+			    dg_node_at(l->g, to)->label);
 		edges_to(l, ev, t, to, DG_EDGE_WAITS, what);
 		break;
 	default:
@@ -316,8 +346,10 @@ lk_call(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
 	if (!holds_any(t) || svc == NULL)
 		return;
 	to = service_node(l, svc);
-	snprintf(what, sizeof(what), "calls %s (waits for the reply)",
-	    dg_node_at(l->g, to)->label);
+	what[0] = '\0';
+	if (!edges_known(l, t, to))
+		snprintf(what, sizeof(what), "calls %s (waits for the reply)",
+		    dg_node_at(l->g, to)->label);
 	edges_to(l, ev, t, to, DG_EDGE_CALLS, what);
 }
 

@@ -358,10 +358,13 @@ static struct msg *
 msg_find(struct wf *w, const struct probe_ev *ev)
 {
 	struct vnode *dq = &w->dq[ev->client];
-	struct an_thread *h = an_ref_get(&dq->owner);
+	struct an_thread *h;
 	struct msg *mg;
 	struct ev *e;
 
+	if (w->evs.n == 0)
+		return NULL;	/* no event followed, so no message */
+	h = an_ref_get(&dq->owner);
 	if (h != NULL && (mg = h->wf.hmsg) != NULL && mg->id == ev->msg)
 		return mg;
 	if (dq->qhead != NULL && dq->qhead->id == ev->msg)
@@ -626,6 +629,12 @@ wf_mask(void)
 	    PROBE_BIT(PROBE_QUEUE_RELEASE) | PROBE_BIT(PROBE_SYNC_CRASH) |
 	    PROBE_BIT(PROBE_FLAG_SET) | PROBE_BIT(PROBE_SYSCALL) |
 	    PROBE_BIT(PROBE_SYSCALL_DONE) | PROBE_BIT(PROBE_RUN_END);
+}
+
+int
+wf_queue_owners(const struct wf *w)
+{
+	return w->has_sync;
 }
 
 int

@@ -74,6 +74,9 @@ void	wf_done(struct wf *w, const struct probe_ev *ev);
 void	wf_req(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
 	    const struct m_service *svc);
 void	wf_owner(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
+/* Whether wf_owner() wants queues (QUEUE_ACQUIRE/RELEASE): only when some
+ * program has a "sync"; it always wants locks. */
+int	wf_queue_owners(const struct wf *w);
 /* The probe kinds wf_probe() wants. */
 uint64_t	 wf_mask(void);
 /*
