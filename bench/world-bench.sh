@@ -1,7 +1,9 @@
 #!/bin/sh
 # world-bench.sh - time `essim run` on bench/world-1m.json (1,000,000 AUTH
 # syscalls through three ES clients) and print engine events per second,
-# simulated seconds per wall-clock second and peak resident set size.
+# simulated seconds per wall-clock second and peak resident set size,
+# then the same run without the analyses (essim run --no-analyses) and
+# what the analyses cost in wall time.
 #
 #     bench/world-bench.sh [ESSIM [MODEL]]
 #
@@ -25,13 +27,14 @@ else
 	timeopt=
 fi
 
-# run DURATION: one run; prints "events wall sim_ns rss_kb".
+# run DURATION [OPTION]: one run; prints "events wall sim_ns rss_kb".
 run() {
 	if [ -n "$timeopt" ]; then
 		/usr/bin/time $timeopt "$essim" run --json ${1:+--duration "$1"} \
-		    "$model" >"$tmp/out" 2>"$tmp/time"
+		    ${2:-} "$model" >"$tmp/out" 2>"$tmp/time"
 	else
-		"$essim" run --json ${1:+--duration "$1"} "$model" >"$tmp/out"
+		"$essim" run --json ${1:+--duration "$1"} ${2:-} "$model" \
+		    >"$tmp/out"
 		: >"$tmp/time"
 	fi
 	awk '
@@ -52,5 +55,10 @@ printf 'wall time        %.3f s\n' "$2"
 printf 'events/s         %.2fM\n' "$(echo "$1 $2" | awk '{ print $1 / $2 / 1e6 }')"
 printf 'simulated s/s    %.1f\n' "$(echo "$3 $2" | awk '{ print $1 / 1e9 / $2 }')"
 printf 'peak RSS         %s KiB\n' "$4"
+with=$2
 set -- $(run 10s)
 printf 'peak RSS (10 s)  %s KiB  (memory does not grow with the duration)\n' "$4"
+set -- $(run "" --no-analyses)
+printf 'no analyses      %.3f s\n' "$2"
+printf 'analyses cost    %+.1f%% of the run without them\n' \
+    "$(echo "$with $2" | awk '{ print ($1 / $2 - 1) * 100 }')"

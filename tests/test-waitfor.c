@@ -6,7 +6,11 @@
  * kills the probes report; a cycle through a daemon's queued request
  * (any worker would do; the only one is stuck) and none when another
  * worker will come back; locks and queues taken in opposite orders; and
- * no deadlock where the timing never closes the ring.  Also the id map
+ * no deadlock where the timing never closes the ring; flag waits: a
+ * cycle through the only setter of a flag, closed at the setter's wait,
+ * one through two setters closed only when the second is stuck, and none
+ * for a setter that is merely slow or a flag that a handler may also set.
+ * Also the id map
  * against an array oracle, and the findings list's order and JSON.
  */
 #include <stdarg.h>
@@ -173,6 +177,89 @@ test_locks_and_queues(void **state)
 	ta_done(&r);
 }
 
+/* A flag whose only setter waits for the flag's waiter. */
+static void
+test_flag_deadlock(void **state)
+{
+	struct ta_run r;
+	const struct finding *f;
+
+	(void)state;
+	ta_run(&r, "flag-deadlock.json", PROBE_BIT(PROBE_CLIENT_KILL));
+	assert_int_equal(an_count(r.an, FD_DEADLOCK), 1);
+	f = ta_nth(&r, FD_DEADLOCK, 0);
+	assert_string_equal(f->chain, "x delivery queue \u2192 flag go "
+	    "\u2192 setter main thread \u2192 AUTH_OPEN /x/file by setter "
+	    "\u2192 waits for x \u2192 x delivery queue busy");
+	assert_int_equal(f->t, 2 * S);		/* the setter's open */
+	assert_int_equal(f->t_end, 11 * S);	/* /x/hold's deadline */
+	assert_int_equal(tw_count(&r.log, PROBE_CLIENT_KILL, -1), 1);
+	assert_int_equal(tw_nth(&r.log, PROBE_CLIENT_KILL, 0)->t, 11 * S);
+	assert_string_equal(f->ended,
+	    "broken at t=11.000s when the AUTH_OPEN deadline killed x");
+	assert_int_equal(f->value, 6);
+	assert_int_equal(f->nrows, 6);
+	assert_string_equal(f->rows[1].who,
+	    "x pool thread 1, in the handler of AUTH_OPEN /x/hold (x)");
+	assert_string_equal(f->rows[1].what, "waits for flag go");
+	assert_int_equal(f->rows[1].t, 1 * S + 50 * TA_US);
+	assert_string_equal(f->rows[2].who, "flag go");
+	assert_string_equal(f->rows[2].what,
+	    "can be set only by setter main thread");
+	assert_string_equal(f->rows[3].what,
+	    "waits for the verdict of AUTH_OPEN /x/file by setter");
+	assert_int_equal(f->rows[3].t, 2 * S);
+	assert_int_equal(f->client, 0);
+	assert_int_equal(wf_open(an_waitfor(r.an)), 0);
+	ta_done(&r);
+}
+
+/* Any setter would do: stuck only once both are. */
+static void
+test_flag_two_setters(void **state)
+{
+	struct ta_run r;
+	const struct finding *f;
+
+	(void)state;
+	ta_run(&r, "flag-two-setters.json", 0);
+	assert_int_equal(an_count(r.an, FD_DEADLOCK), 1);
+	f = ta_nth(&r, FD_DEADLOCK, 0);
+	assert_int_equal(f->t, 3 * S);		/* s2's open, not s1's */
+	assert_int_equal(f->t_end, 11 * S);
+	assert_string_equal(f->chain, "x delivery queue \u2192 flag go "
+	    "\u2192 s1 main thread \u2192 AUTH_OPEN /x/file1 by s1 \u2192 "
+	    "waits for x \u2192 x delivery queue busy");
+	assert_string_equal(f->rows[2].what,
+	    "can be set only by s1 main thread or 1 other thread, all stuck");
+	ta_done(&r);
+}
+
+/* No deadlock: a slow setter, or a flag a handler may set too. */
+static void
+test_flag_no_deadlock(void **state)
+{
+	struct ta_run r;
+
+	(void)state;
+	ta_run(&r, "flag-slow.json", PROBE_BIT(PROBE_FLAG_SET) |
+	    PROBE_BIT(PROBE_CLIENT_KILL));
+	assert_int_equal(an_count(r.an, FD_DEADLOCK), 0);
+	assert_int_equal(tw_count(&r.log, PROBE_CLIENT_KILL, -1), 0);
+	assert_int_equal(tw_nth(&r.log, PROBE_FLAG_SET, 0)->t, 3 * S);
+	ta_done(&r);
+
+	/* The main program's setter is stuck, but y's handler sets 'go' at
+	 * 5 s and everything moves on. */
+	ta_run(&r, "flag-other-setter.json", PROBE_BIT(PROBE_FLAG_SET) |
+	    PROBE_BIT(PROBE_CLIENT_KILL));
+	assert_int_equal(an_count(r.an, FD_DEADLOCK), 0);
+	assert_int_equal(tw_count(&r.log, PROBE_CLIENT_KILL, -1), 0);
+	assert_true(tw_nth(&r.log, PROBE_FLAG_SET, 0)->t >= 5 * S);
+	assert_true(tw_nth(&r.log, PROBE_FLAG_SET, 0)->t < 6 * S);
+	ta_done(&r);
+}
+
 /* The id map against a plain array: random puts, gets and deletes. */
 static void
 test_idmap_oracle(void **state)
@@ -258,6 +345,9 @@ main(void)
 		cmocka_unit_test(test_codesign_instances),
 		cmocka_unit_test(test_daemon_queue_any_worker),
 		cmocka_unit_test(test_locks_and_queues),
+		cmocka_unit_test(test_flag_deadlock),
+		cmocka_unit_test(test_flag_two_setters),
+		cmocka_unit_test(test_flag_no_deadlock),
 		cmocka_unit_test(test_idmap_oracle),
 		cmocka_unit_test(test_findings_list),
 	};

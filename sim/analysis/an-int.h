@@ -3,16 +3,19 @@
  * lockdep.c, poolmon.c, deadline.c); private to them, as wint.h is to the
  * world.
  *
- * The analyses see one probe stream through one listener (analyses.c),
+ * The analyses see the probes through one callback per kind (analyses.c),
  * which looks the acting thread up once and hands every analysis the same
- * record: one hash lookup per probe instead of one per analysis, and no
+ * record: one lookup per probe instead of one per analysis, and no
  * lookups at all inside the analyses, which keep pointers to records
  * (struct an_ref) instead of ids.  A record is created when a thread
  * first matters (a pool thread or daemon worker at birth; any other
  * thread when it first takes a queue or a lock, or runs a handler or a
  * service: something another thread may then wait for), and goes when
- * the thread exits.  A thread without a record is in no wait cycle.  Records come from a free list and are never given back to
- * malloc before an_free(), and a freed record has id 0, so an an_ref
+ * the thread exits (the main threads of processes that set a flag whose
+ * setters are known get one at birth, waitfor.c).  A thread without a
+ * record is in no wait cycle.  Records come from a free list and are
+ * never given back to malloc before an_free(), and a freed record has
+ * id 0, so an an_ref
  * (pointer and id) to a thread that is gone is recognised as such: ids
  * are never reused.
  *

@@ -91,8 +91,20 @@ dl_deadline(const struct dl *d, int client, int type)
 	return cap >= 0 && cap < dl ? cap : dl;
 }
 
-static void
-on_respond(struct dl *d, const struct probe_ev *ev)
+void
+dl_enqueue(struct dl *d, const struct probe_ev *ev)
+{
+	ct_get(d, ev->client, ev->evtype->value)->messages++;
+}
+
+void
+dl_handler_start(struct dl *d, const struct probe_ev *ev)
+{
+	hist_record(lazy(&d->cl[ev->client].qwait), ev->value);
+}
+
+void
+dl_respond(struct dl *d, const struct probe_ev *ev)
 {
 	int v = ev->evtype->value;
 	struct ct *c = ct_get(d, ev->client, v);
@@ -106,19 +118,25 @@ on_respond(struct dl *d, const struct probe_ev *ev)
 }
 
 void
+dl_syscall_done(struct dl *d, const struct probe_ev *ev)
+{
+	hist_record(lazy(&d->sys[ev->evtype->value]), ev->value);
+}
+
+void
 dl_probe(struct dl *d, const struct probe_ev *ev)
 {
 	struct ct *c;
 
 	switch (ev->kind) {
 	case PROBE_MSG_ENQUEUE:
-		ct_get(d, ev->client, ev->evtype->value)->messages++;
+		dl_enqueue(d, ev);
 		break;
 	case PROBE_MSG_HANDLER_START:
-		hist_record(lazy(&d->cl[ev->client].qwait), ev->value);
+		dl_handler_start(d, ev);
 		break;
 	case PROBE_MSG_RESPOND:
-		on_respond(d, ev);
+		dl_respond(d, ev);
 		break;
 	case PROBE_DEADLINE_MISS:
 		c = ct_get(d, ev->client, ev->evtype->value);
@@ -140,7 +158,7 @@ dl_probe(struct dl *d, const struct probe_ev *ev)
 			d->cl[ev->client].restarts++;
 		break;
 	case PROBE_SYSCALL_DONE:
-		hist_record(lazy(&d->sys[ev->evtype->value]), ev->value);
+		dl_syscall_done(d, ev);
 		break;
 	default:
 		break;

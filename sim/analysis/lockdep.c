@@ -60,6 +60,7 @@ struct lk {
 	size_t			 ncur;
 	const struct evtype	*cur_type;
 	int			 truncated;
+	int			 concurrent;	/* a concurrent delivery queue */
 };
 
 /* ---- nodes ------------------------------------------------------------ */
@@ -246,6 +247,29 @@ edges_to(struct lk *l, const struct probe_ev *ev, const struct an_thread *t,
 		    DG_EDGE_WAITS : kind, what);
 }
 
+/*
+ * Whether every edge edges_to() would add from t to `to` is known
+ * already: then the words of the edge's first sighting ("what") are not
+ * needed, and the callers skip formatting them.
+ */
+static int
+edges_known(struct lk *l, const struct an_thread *t, int to)
+{
+	int from;
+
+	if (to < 0)
+		return 1;
+	for (int i = 0; i < t->nheld; i++)
+		if ((from = held_node(l, t, i)) >= 0 &&
+		    dg_edge_find(l->g, from, to) < 0)
+			return 0;
+	if (t->lk.serving > 0 && dg_edge_find(l->g, t->lk.serving - 1, to) < 0)
+		return 0;
+	if (t->lk.owes > 0 && dg_edge_find(l->g, t->lk.owes - 1, to) < 0)
+		return 0;
+	return 1;
+}
+
 static int
 holds_any(const struct an_thread *t)
 {
@@ -264,17 +288,20 @@ wait_verdict(struct lk *l, const struct probe_ev *ev, const struct an_thread *t)
 		return;
 	for (size_t i = 0; i < l->ncur; i++) {
 		int c = l->cur_clients[i];
+		int to = answer_node(l, c, l->cur_type);
 
-		snprintf(what, sizeof(what), "raises %s %s, delivered to %s: "
-		    "waits for its answer", l->cur_type->name,
-		    ev->path != NULL ? ev->path : "-", l->m->clients[c]->name);
-		edges_to(l, ev, t, answer_node(l, c, l->cur_type),
-		    DG_EDGE_RAISES, what);
+		what[0] = '\0';
+		if (!edges_known(l, t, to))
+			snprintf(what, sizeof(what), "raises %s %s, delivered "
+			    "to %s: waits for its answer", l->cur_type->name,
+			    ev->path != NULL ? ev->path : "-",
+			    l->m->clients[c]->name);
+		edges_to(l, ev, t, to, DG_EDGE_RAISES, what);
 	}
 }
 
-static void
-on_wait(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
+void
+lk_wait(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
 {
 	char what[LK_LINE];
 	int to = -1;
@@ -289,14 +316,18 @@ on_wait(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
 		return;		/* done at the CALL, which names the service */
 	case PROBE_WAIT_LOCK:
 		to = lock_node(l, &ev->obj);
-		snprintf(what, sizeof(what), "takes %s", to >= 0 ?
-		    dg_node_at(l->g, to)->label : "?");
+		what[0] = '\0';
+		if (!edges_known(l, t, to))
+			snprintf(what, sizeof(what), "takes %s", to >= 0 ?
+			    dg_node_at(l->g, to)->label : "?");
 		edges_to(l, ev, t, to, DG_EDGE_LOCK_ORDER, what);
 		break;
 	case PROBE_WAIT_SYNC:
 		to = queue_node(l, &ev->obj);
-		snprintf(what, sizeof(what), "syncs onto %s",
-		    dg_node_at(l->g, to)->label);
+		what[0] = '\0';
+		if (!edges_known(l, t, to))
+			snprintf(what, sizeof(what), "syncs onto %s",
+			    dg_node_at(l->g, to)->label);
 		edges_to(l, ev, t, to, DG_EDGE_WAITS, what);
 		break;
 	default:
@@ -305,8 +336,8 @@ on_wait(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
 	t->lk.waited = ev->obj.id + 1;
 }
 
-static void
-on_call(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
+void
+lk_call(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
     const struct m_service *svc)
 {
 	char what[LK_LINE];
@@ -315,19 +346,28 @@ on_call(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
 	if (!holds_any(t) || svc == NULL)
 		return;
 	to = service_node(l, svc);
-	snprintf(what, sizeof(what), "calls %s (waits for the reply)",
-	    dg_node_at(l->g, to)->label);
+	what[0] = '\0';
+	if (!edges_known(l, t, to))
+		snprintf(what, sizeof(what), "calls %s (waits for the reply)",
+		    dg_node_at(l->g, to)->label);
 	edges_to(l, ev, t, to, DG_EDGE_CALLS, what);
 }
 
 /* t takes a queue or lock: ordered after what it holds already. */
-static void
-on_take(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
+void
+lk_take(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
 {
 	int lock = ev->kind == PROBE_LOCK;
-	int to = lock ? lock_node(l, &ev->obj) : queue_node(l, &ev->obj);
+	int to;
 	char what[LK_LINE];
 
+	/* The common case: a queue seen before, taken holding nothing. */
+	if (!lock && !holds_any(t) && ev->obj.id < l->nqnode &&
+	    l->qnode[ev->obj.id] != 0) {
+		t->lk.waited = 0;
+		return;
+	}
+	to = lock ? lock_node(l, &ev->obj) : queue_node(l, &ev->obj);
 	if (holds_any(t) && t->lk.waited != ev->obj.id + 1 && to >= 0) {
 		snprintf(what, sizeof(what), "%s %s", lock ? "takes" :
 		    "syncs onto", dg_node_at(l->g, to)->label);
@@ -337,8 +377,8 @@ on_take(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
 	t->lk.waited = 0;
 }
 
-static void
-on_enqueue(struct lk *l, const struct probe_ev *ev)
+void
+lk_enqueue(struct lk *l, const struct probe_ev *ev)
 {
 	size_t k = (size_t)ev->client * EVSET_BITS + (size_t)ev->evtype->value;
 	int from, to;
@@ -400,56 +440,89 @@ workers_del(struct lk *l, uint64_t req)
 }
 
 void
+lk_handler_start(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
+{
+	if (t != NULL && evtype_is_auth(ev->evtype) &&
+	    !delivery_serial(l, ev->client)) {
+		t->lk.owes = 1 + answer_node(l, ev->client, ev->evtype);
+		workers_put(l, ~ev->msg, t);
+	}
+}
+
+/* MSG_HANDLER_END, MSG_RESPOND: the answer is in, or the handler is over. */
+void
+lk_answered(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
+{
+	if (t == NULL && ev->kind == PROBE_MSG_RESPOND &&
+	    !delivery_serial(l, ev->client))
+		t = workers_del(l, ~ev->msg);
+	else if (t != NULL && t->lk.owes > 0)
+		workers_del(l, ~ev->msg);
+	if (t != NULL)
+		t->lk.owes = 0;
+}
+
+void
+lk_request_start(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
+    const struct m_service *svc)
+{
+	if (t != NULL && svc != NULL) {
+		t->lk.serving = 1 + service_node(l, svc);
+		t->lk.req = ev->obj.id;
+		workers_put(l, ev->obj.id, t);
+	}
+}
+
+/* REPLY: the probe names the caller; the worker owes no more. */
+void
+lk_reply(struct lk *l, const struct probe_ev *ev)
+{
+	struct an_thread *t;
+
+	if ((t = workers_del(l, ev->obj.id)) != NULL &&
+	    t->lk.req == ev->obj.id) {
+		t->lk.serving = 0;
+		t->lk.req = 0;
+	}
+}
+
+int
+lk_concurrent(const struct lk *l)
+{
+	return l->concurrent;
+}
+
+void
 lk_probe(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
     const struct m_service *svc)
 {
 	switch (ev->kind) {
 	case PROBE_WAIT:
-		on_wait(l, ev, t);
+		lk_wait(l, ev, t);
 		break;
 	case PROBE_CALL:
-		on_call(l, ev, t, svc);
+		lk_call(l, ev, t, svc);
 		break;
 	case PROBE_LOCK:
 	case PROBE_QUEUE_ACQUIRE:
 		if (t != NULL)
-			on_take(l, ev, t);
+			lk_take(l, ev, t);
 		break;
 	case PROBE_MSG_ENQUEUE:
-		on_enqueue(l, ev);
+		lk_enqueue(l, ev);
 		break;
 	case PROBE_MSG_HANDLER_START:
-		if (t != NULL && evtype_is_auth(ev->evtype) &&
-		    !delivery_serial(l, ev->client)) {
-			t->lk.owes = 1 + answer_node(l, ev->client, ev->evtype);
-			workers_put(l, ~ev->msg, t);
-		}
+		lk_handler_start(l, ev, t);
 		break;
 	case PROBE_MSG_HANDLER_END:
 	case PROBE_MSG_RESPOND:
-		/* The answer is in, or the handler is over. */
-		if (t == NULL && ev->kind == PROBE_MSG_RESPOND &&
-		    !delivery_serial(l, ev->client))
-			t = workers_del(l, ~ev->msg);
-		else if (t != NULL && t->lk.owes > 0)
-			workers_del(l, ~ev->msg);
-		if (t != NULL)
-			t->lk.owes = 0;
+		lk_answered(l, ev, t);
 		break;
 	case PROBE_REQUEST_START:
-		if (t != NULL && svc != NULL) {
-			t->lk.serving = 1 + service_node(l, svc);
-			t->lk.req = ev->obj.id;
-			workers_put(l, ev->obj.id, t);
-		}
+		lk_request_start(l, ev, t, svc);
 		break;
 	case PROBE_REPLY:
-		/* The probe names the caller; the worker owes no more. */
-		if ((t = workers_del(l, ev->obj.id)) != NULL &&
-		    t->lk.req == ev->obj.id) {
-			t->lk.serving = 0;
-			t->lk.req = 0;
-		}
+		lk_reply(l, ev);
 		break;
 	default:
 		break;
@@ -481,6 +554,8 @@ lk_new(const struct model *m, const struct probe_bus *bus)
 	l->dcount = xcalloc((m->nclients + 1) * EVSET_BITS, sizeof(*l->dcount));
 	l->dqnode = xcalloc(m->nclients + 1, sizeof(*l->dqnode));
 	l->cur_clients = xcalloc(m->nclients + 1, sizeof(*l->cur_clients));
+	for (size_t i = 0; i < m->nclients; i++)
+		l->concurrent |= !delivery_serial(l, (int)i);
 	l->lock_base = xcalloc(m->nprocs + 1, sizeof(*l->lock_base));
 	for (size_t i = 0; i < m->nprocs; i++) {
 		l->lock_base[i] = nlocks;

@@ -48,6 +48,29 @@ struct lk	*lk_new(const struct model *m, const struct probe_bus *bus);
 void		 lk_free(struct lk *l);
 void		 lk_probe(struct lk *l, const struct probe_ev *ev,
 		    struct an_thread *t, const struct m_service *svc);
+/*
+ * The parts of lk_probe(), for a listener that already knows the kind:
+ * WAIT; CALL; LOCK and QUEUE_ACQUIRE (t not NULL); MSG_ENQUEUE;
+ * MSG_HANDLER_START; MSG_HANDLER_END and MSG_RESPOND; REQUEST_START;
+ * REPLY.
+ */
+void	lk_wait(struct lk *l, const struct probe_ev *ev, struct an_thread *t);
+void	lk_call(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
+	    const struct m_service *svc);
+void	lk_take(struct lk *l, const struct probe_ev *ev, struct an_thread *t);
+void	lk_enqueue(struct lk *l, const struct probe_ev *ev);
+void	lk_handler_start(struct lk *l, const struct probe_ev *ev,
+	    struct an_thread *t);
+void	lk_answered(struct lk *l, const struct probe_ev *ev,
+	    struct an_thread *t);
+void	lk_request_start(struct lk *l, const struct probe_ev *ev,
+	    struct an_thread *t, const struct m_service *svc);
+void	lk_reply(struct lk *l, const struct probe_ev *ev);
+/*
+ * Whether some client's delivery queue is concurrent: only then do
+ * handlers owe answers here (MSG_HANDLER_START/END and MSG_RESPOND matter).
+ */
+int	lk_concurrent(const struct lk *l);
 /* The probe kinds lk_probe() wants. */
 uint64_t	 lk_mask(void);
 

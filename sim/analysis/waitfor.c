@@ -18,6 +18,21 @@
  *   pool     -> every pool thread, when the pool has reached its
  *               constrained cap                             (any one will do)
  *   lock, queue -> the thread holding it
+ *   thread   -> flag (wait_flag), when its setters are known
+ *   flag     -> every live thread that may set it            (any one will do)
+ *
+ * A flag's setters are known when every "set" of it in the model is in
+ * the main program of a process (directly, or in an if, repeat or sync
+ * body, which run on the same thread): then exactly the threads running
+ * those programs can set it, and a flag wait is stuck when all of them
+ * are.  A "set" in a handler, a service, an async block or a client's
+ * init may run on a thread that does not exist yet (the next message,
+ * request or block), so a wait for such a flag adds no edge: its setter
+ * may just be late, and a late setter is no deadlock.  A setter that
+ * sleeps, computes or waits for a core is not stuck, so a flag whose
+ * setter is merely slow never closes a cycle.  A setter thread that has
+ * already passed its "set" (a branch not taken) is still counted as one:
+ * the flag is then reported free, never falsely stuck.
  *
  * A check starts from the object whose out-edge was just added, collects
  * what it reaches (a handful of objects: each thread waits for one thing),
@@ -32,7 +47,13 @@
  * Nodes of a reported cycle are marked with its instance; the first time
  * any of them changes (a wake, an answer, a death), the instance ends and
  * the marks go.  Every path that frees an object changes it first, so a
- * mark never outlives its object.  Names come from the world's namer, at
+ * mark never outlives its object.
+ *
+ * Only the AUTH events raised by threads with records (an-int.h) are
+ * followed, with their messages: a verdict is a node only as what such a
+ * thread waits for, and a thread without a record is in no cycle.  On a
+ * workload of plain processes opening files the event and message tables
+ * stay empty.  Names come from the world's namer, at
  * the moment of reporting, through the refs kept when the objects were
  * first seen (the objects are alive while they are in our tables).
  *
@@ -103,10 +124,50 @@ ev_get(struct wf *w, uint64_t id)
 	return w->last_ev = e;
 }
 
+/* The event of id if it is followed (ev_get() made it), else NULL. */
+static struct ev *
+ev_find(struct wf *w, uint64_t id)
+{
+	if (w->last_ev != NULL && w->last_ev->id == id)
+		return w->last_ev;
+	return w->evs.n > 0 ? idmap_get(&w->evs, id) : NULL;
+}
+
 /* ---- probes ----------------------------------------------------------- */
 
-static void
-on_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+/*
+ * An AUTH event raised by a thread with a record is followed: its
+ * messages are kept from their MSG_ENQUEUE on.  Events of threads without
+ * one (nothing can wait for them, an-int.h) are not: no check ever
+ * reaches them, since a thread cannot gain a record while it waits for a
+ * verdict.
+ */
+void
+wf_syscall(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+{
+	(void)t;
+	if (evtype_is_auth(ev->evtype))
+		ev_get(w, ev->event)->ref = ev->obj;
+}
+
+/* Whether t runs the main program of a process that sets a known flag. */
+static int
+is_setter(const struct wf *w, const struct an_thread *t)
+{
+	return t->role == PROBE_ROLE_MAIN && w->setter[t->proc];
+}
+
+void
+wf_wake(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+{
+	wf__touch(w, &t->wf.h, ev->t, "stopped waiting");
+	if (t->wf.wait == PROBE_WAIT_FLAG && wf__flag_known(w, t->wf.wobj))
+		w->flags[t->wf.wobj].nwaiting--;
+	t->wf.wait = PROBE_WAIT_NONE;
+}
+
+void
+wf_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 {
 	struct vnode *v;
 
@@ -126,6 +187,14 @@ on_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 		break;
 	case PROBE_WAIT_CALL:
 		break;
+	case PROBE_WAIT_FLAG:
+		if (!wf__flag_known(w, ev->obj.id))
+			return;		/* setters unknown: no edge */
+		v = &w->flags[ev->obj.id];
+		v->nwaiting++;
+		if (v->ref.p == NULL)
+			v->ref = ev->obj;
+		break;
 	default:
 		return;		/* no owner: the wait adds no edge */
 	}
@@ -136,8 +205,14 @@ on_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 	 * workload's) waiting for a verdict cannot close a cycle.
 	 */
 	if (t->nheld > 0 || t->hmsg != 0 || t->role == PROBE_ROLE_POOL ||
-	    t->role == PROBE_ROLE_WORKER)
+	    t->role == PROBE_ROLE_WORKER || is_setter(w, t))
 		wf__check(w, &t->wf.h, ev->t);
+	/* The flags this thread may set, if someone waits for them. */
+	if (is_setter(w, t))
+		for (size_t i = 0; i < w->m->nflags; i++)
+			if (w->flags[i].nwaiting > 0 && wf__flag_known(w, i) &&
+			    wf__sets(w, i, t->proc))
+				wf__check(w, &w->flags[i].h, ev->t);
 	/* The "any one will do" nodes this thread is a successor of. */
 	if (t->role == PROBE_ROLE_WORKER &&
 	    w->m->procs[t->proc]->daemon != NULL) {
@@ -161,8 +236,8 @@ list_add(struct wf *w, struct an_thread *t)
 	t->wf.listed = 1;
 }
 
-static void
-on_thread(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+void
+wf_thread(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 {
 	if (ev->role == PROBE_ROLE_POOL)
 		w->pool[ev->process].nthreads +=
@@ -170,11 +245,22 @@ on_thread(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 	if (t == NULL)
 		return;
 	if (ev->kind == PROBE_THREAD_SPAWN) {
-		if (t->role == PROBE_ROLE_POOL || t->role == PROBE_ROLE_WORKER)
+		if (t->role == PROBE_ROLE_POOL || t->role == PROBE_ROLE_WORKER ||
+		    is_setter(w, t))
 			list_add(w, t);
+		/* A new setter: a flag stuck on the others is free again. */
+		if (is_setter(w, t))
+			for (size_t i = 0; i < w->m->nflags; i++)
+				if (wf__flag_known(w, i) &&
+				    wf__sets(w, i, t->proc))
+					wf__touch(w, &w->flags[i].h, ev->t,
+					    "gained a setter");
 		return;
 	}
 	wf__touch(w, &t->wf.h, ev->t, "exited");
+	if (t->wf.wait == PROBE_WAIT_FLAG && wf__flag_known(w, t->wf.wobj))
+		w->flags[t->wf.wobj].nwaiting--;
+	t->wf.wait = PROBE_WAIT_NONE;
 	if (!t->wf.listed)
 		return;
 	if (t->wf.pprev != NULL)
@@ -232,15 +318,15 @@ msg_free(struct wf *w, struct msg *mg, int64_t t, const char *verb)
 	w->free_msgs = mg;
 }
 
-static void
-on_enqueue(struct wf *w, const struct probe_ev *ev)
+void
+wf_enqueue(struct wf *w, const struct probe_ev *ev)
 {
 	struct vnode *dq = &w->dq[ev->client];
 	struct msg *mg;
 	struct ev *e;
 
-	if (!evtype_is_auth(ev->evtype))
-		return;
+	if (!evtype_is_auth(ev->evtype) || (e = ev_find(w, ev->event)) == NULL)
+		return;		/* an event nothing can wait for */
 	if ((mg = w->free_msgs) != NULL)
 		w->free_msgs = mg->qnext;
 	else
@@ -251,14 +337,13 @@ on_enqueue(struct wf *w, const struct probe_ev *ev)
 	mg->client = ev->client;
 	mg->ref = ev->obj;
 	mg->state = M_QUEUED;
+	mg->ev = e;
 	mg->qprev = dq->qtail;
 	if (dq->qtail != NULL)
 		dq->qtail->qnext = mg;
 	else
 		dq->qhead = mg;
 	dq->qtail = mg;
-	e = ev_get(w, ev->event);
-	mg->ev = e;
 	mg->enext = e->msgs;
 	if (e->msgs != NULL)
 		e->msgs->eprev = mg;
@@ -273,24 +358,26 @@ static struct msg *
 msg_find(struct wf *w, const struct probe_ev *ev)
 {
 	struct vnode *dq = &w->dq[ev->client];
-	struct an_thread *h = an_ref_get(&dq->owner);
+	struct an_thread *h;
 	struct msg *mg;
 	struct ev *e;
 
+	if (w->evs.n == 0)
+		return NULL;	/* no event followed, so no message */
+	h = an_ref_get(&dq->owner);
 	if (h != NULL && (mg = h->wf.hmsg) != NULL && mg->id == ev->msg)
 		return mg;
 	if (dq->qhead != NULL && dq->qhead->id == ev->msg)
 		return dq->qhead;
-	e = w->last_ev != NULL && w->last_ev->id == ev->event ? w->last_ev :
-	    idmap_get(&w->evs, ev->event);
+	e = ev_find(w, ev->event);
 	for (mg = e != NULL ? e->msgs : NULL; mg != NULL; mg = mg->enext)
 		if (mg->id == ev->msg)
 			return mg;
 	return NULL;
 }
 
-static void
-on_handler(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+void
+wf_handler(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 {
 	struct vnode *dq = &w->dq[ev->client];
 	struct msg *mg;
@@ -330,8 +417,8 @@ forget_handler(struct msg *mg)
 		t->wf.hmsg = NULL;
 }
 
-static void
-on_msg(struct wf *w, const struct probe_ev *ev)
+void
+wf_msg(struct wf *w, const struct probe_ev *ev)
 {
 	struct msg *mg;
 	const char *cn;
@@ -361,10 +448,10 @@ on_msg(struct wf *w, const struct probe_ev *ev)
 	    "missed its deadline");
 }
 
-static void
-on_verdict(struct wf *w, const struct probe_ev *ev)
+void
+wf_done(struct wf *w, const struct probe_ev *ev)
 {
-	struct ev *e = idmap_del(&w->evs, ev->event);
+	struct ev *e = w->evs.n > 0 ? idmap_del(&w->evs, ev->event) : NULL;
 
 	if (e == NULL)
 		return;
@@ -384,8 +471,8 @@ on_verdict(struct wf *w, const struct probe_ev *ev)
 	w->free_evs = e;
 }
 
-static void
-on_req(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
+void
+wf_req(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
     const struct m_service *svc)
 {
 	struct req *r = idmap_get(&w->reqs, ev->obj.id);
@@ -423,14 +510,20 @@ on_req(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
 	}
 }
 
-static void
-on_owner(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
+void
+wf_owner(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 {
 	int lock = ev->kind == PROBE_LOCK || ev->kind == PROBE_UNLOCK;
-	struct vnode *v = lock ? wf__lock_res(w, ev->obj.id) :
-	    wf__queue_res(w, ev->obj.id);
+	struct vnode *v;
 
-	if (v == NULL)
+	/*
+	 * A queue's owner matters only to a thread in dispatch_sync onto
+	 * it: a model without "sync" keeps no queue owners.
+	 */
+	if (!lock && !w->has_sync)
+		return;
+	if ((v = lock ? wf__lock_res(w, ev->obj.id) :
+	    wf__queue_res(w, ev->obj.id)) == NULL)
 		return;
 	v->ref = ev->obj;
 	if (ev->kind == PROBE_LOCK || ev->kind == PROBE_QUEUE_ACQUIRE) {
@@ -458,44 +551,55 @@ wf_probe(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
 	switch (ev->kind) {
 	case PROBE_WAIT:
 		if (t != NULL)
-			on_wait(w, ev, t);
+			wf_wait(w, ev, t);
 		break;
 	case PROBE_WAKE:
-		if (t != NULL) {
-			wf__touch(w, &t->wf.h, ev->t, "stopped waiting");
-			t->wf.wait = PROBE_WAIT_NONE;
-		}
+		if (t != NULL)
+			wf_wake(w, ev, t);
+		break;
+	case PROBE_SYSCALL:
+		if (t != NULL)
+			wf_syscall(w, ev, t);
+		break;
+	case PROBE_FLAG_SET:
+		if (wf__flag_known(w, ev->obj.id))
+			wf__touch(w, &w->flags[ev->obj.id].h, ev->t, "was set");
 		break;
 	case PROBE_THREAD_SPAWN:
 	case PROBE_THREAD_EXIT:
-		on_thread(w, ev, t);
+		wf_thread(w, ev, t);
 		break;
 	case PROBE_MSG_ENQUEUE:
-		on_enqueue(w, ev);
+		wf_enqueue(w, ev);
 		break;
 	case PROBE_MSG_HANDLER_START:
 	case PROBE_MSG_HANDLER_END:
-		on_handler(w, ev, t);
+		wf_handler(w, ev, t);
 		break;
 	case PROBE_MSG_RETAIN:
 	case PROBE_MSG_RESPOND:
 	case PROBE_MSG_DROP:
 	case PROBE_DEADLINE_MISS:
-		on_msg(w, ev);
+		wf_msg(w, ev);
 		break;
-	case PROBE_VERDICT:
-		on_verdict(w, ev);
+	case PROBE_SYSCALL_DONE:
+		/*
+		 * The event's operation completes: right after its VERDICT,
+		 * or without one (a cache hit, no client).  One probe kind
+		 * instead of two per syscall.
+		 */
+		wf_done(w, ev);
 		break;
 	case PROBE_CALL:
 	case PROBE_REQUEST_START:
 	case PROBE_REPLY:
-		on_req(w, ev, t, svc);
+		wf_req(w, ev, t, svc);
 		break;
 	case PROBE_LOCK:
 	case PROBE_UNLOCK:
 	case PROBE_QUEUE_ACQUIRE:
 	case PROBE_QUEUE_RELEASE:
-		on_owner(w, ev, t);
+		wf_owner(w, ev, t);
 		break;
 	case PROBE_SYNC_CRASH:
 		w->why_t = ev->t;
@@ -518,12 +622,106 @@ wf_mask(void)
 	    PROBE_BIT(PROBE_MSG_ENQUEUE) | PROBE_BIT(PROBE_MSG_HANDLER_START) |
 	    PROBE_BIT(PROBE_MSG_HANDLER_END) | PROBE_BIT(PROBE_MSG_RETAIN) |
 	    PROBE_BIT(PROBE_MSG_RESPOND) | PROBE_BIT(PROBE_MSG_DROP) |
-	    PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_VERDICT) |
+	    PROBE_BIT(PROBE_DEADLINE_MISS) |
 	    PROBE_BIT(PROBE_CALL) | PROBE_BIT(PROBE_REQUEST_START) |
 	    PROBE_BIT(PROBE_REPLY) | PROBE_BIT(PROBE_LOCK) |
 	    PROBE_BIT(PROBE_UNLOCK) | PROBE_BIT(PROBE_QUEUE_ACQUIRE) |
 	    PROBE_BIT(PROBE_QUEUE_RELEASE) | PROBE_BIT(PROBE_SYNC_CRASH) |
-	    PROBE_BIT(PROBE_RUN_END);
+	    PROBE_BIT(PROBE_FLAG_SET) | PROBE_BIT(PROBE_SYSCALL) |
+	    PROBE_BIT(PROBE_SYSCALL_DONE) | PROBE_BIT(PROBE_RUN_END);
+}
+
+int
+wf_queue_owners(const struct wf *w)
+{
+	return w->has_sync;
+}
+
+int
+wf_wants_record(const struct wf *w, int role, int proc)
+{
+	return role == PROBE_ROLE_MAIN && proc >= 0 &&
+	    (size_t)proc < w->m->nprocs && w->setter[proc];
+}
+
+/*
+ * Where flags are set: in a process's main program (proc >= 0: sets[]),
+ * or elsewhere (bad[]: the flag's setters are not known); and whether
+ * any program has a "sync" (has_sync).  Bodies of if,
+ * repeat and sync run on the same thread; an async body does not.
+ */
+static void
+scan_sets(struct wf *w, const struct m_program *p, int proc,
+    unsigned char *bad)
+{
+	for (size_t i = 0; p != NULL && i < p->n; i++) {
+		const struct m_action *a = &p->acts[i];
+
+		switch (a->kind) {
+		case M_ACT_SET:
+			if (proc >= 0)
+				w->sets[(size_t)a->u.flag->id * w->m->nprocs +
+				    (size_t)proc] = 1;
+			else
+				bad[a->u.flag->id] = 1;
+			break;
+		case M_ACT_SYNC:
+			w->has_sync = 1;
+			scan_sets(w, &a->u.gcd.body, proc, bad);
+			break;
+		case M_ACT_ASYNC:
+			scan_sets(w, &a->u.gcd.body, -1, bad);
+			break;
+		case M_ACT_IF:
+			scan_sets(w, &a->u.cond.then, proc, bad);
+			scan_sets(w, &a->u.cond.els, proc, bad);
+			break;
+		case M_ACT_REPEAT:
+			scan_sets(w, &a->u.repeat.body, proc, bad);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Which flags have known setters, and who they are. */
+static void
+flags_init(struct wf *w)
+{
+	const struct model *m = w->m;
+	unsigned char *bad = xcalloc(m->nflags + 1, 1);
+
+	w->flags = xcalloc(m->nflags + 1, sizeof(*w->flags));
+	w->sets = xcalloc(m->nflags * m->nprocs + 1, 1);
+	w->setter = xcalloc(m->nprocs + 1, 1);
+	for (size_t i = 0; i < m->nprocs; i++)
+		scan_sets(w, &m->procs[i]->program, (int)i, bad);
+	for (size_t i = 0; i < m->nclients; i++) {
+		const struct m_client *c = m->clients[i];
+
+		scan_sets(w, &c->init, -1, bad);
+		scan_sets(w, c->handler_default, -1, bad);
+		for (int v = 0; v < EVSET_BITS; v++)
+			scan_sets(w, c->handler[v], -1, bad);
+	}
+	for (size_t i = 0; i < m->ndaemons; i++)
+		for (size_t k = 0; k < m->daemons[i]->nservices; k++)
+			scan_sets(w, &m->daemons[i]->services[k].program, -1,
+			    bad);
+	for (size_t f = 0; f < m->nflags; f++) {
+		int any = 0;
+
+		for (size_t i = 0; i < m->nprocs; i++)
+			any |= w->sets[f * m->nprocs + i];
+		w->flags[f].index = (int)f;
+		w->flags[f].h.kind = any && !bad[f] ? N_FLAG : N_NOFLAG;
+		if (w->flags[f].h.kind != N_FLAG)
+			continue;
+		for (size_t i = 0; i < m->nprocs; i++)
+			w->setter[i] |= w->sets[f * m->nprocs + i];
+	}
+	free(bad);
 }
 
 struct wf *
@@ -559,6 +757,7 @@ wf_new(const struct model *m, const struct probe_bus *bus,
 		w->dd[i].h.kind = N_DAEMON;
 		w->dd[i].index = (int)i;
 	}
+	flags_init(w);
 	return w;
 }
 
@@ -607,6 +806,9 @@ wf_free(struct wf *w)
 	free(w->queues);
 	free(w->locks);
 	free(w->lock_base);
+	free(w->flags);
+	free(w->sets);
+	free(w->setter);
 	free(w->vn);
 	free(w->vi);
 	free(w->se);

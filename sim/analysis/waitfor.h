@@ -10,7 +10,10 @@
  * or for the thread handling it, or, retained, for the client's pool
  * threads when the pool is at its cap; a request waits for the worker
  * serving it, or queued, for any of the daemon's busy workers (an "or":
- * stuck only when all of them are).  A DEADLOCK finding is reported at
+ * stuck only when all of them are); a thread waiting for a flag waits
+ * for any of the threads that may set it, when those are known from the
+ * model (every "set" of the flag is in processes' main programs; a flag
+ * also set by handlers, services or async blocks adds no edge).  A DEADLOCK finding is reported at
  * the instant a cycle of stuck waits closes, with the chain in words, and
  * how and when it ended ("broken at t=15.000s when the AUTH_OPEN deadline
  * killed acme", or "still closed at the end of the run").
@@ -50,8 +53,38 @@ struct wf	*wf_new(const struct model *m, const struct probe_bus *bus,
 void		 wf_free(struct wf *w);
 void		 wf_probe(struct wf *w, const struct probe_ev *ev,
 		    struct an_thread *t, const struct m_service *svc);
+/*
+ * The parts of wf_probe(), one per kind or group of kinds, for a listener
+ * that already knows the kind (no second switch): THREAD_SPAWN/EXIT;
+ * WAIT and WAKE (t not NULL); SYSCALL (t not NULL); MSG_ENQUEUE;
+ * MSG_HANDLER_START/END; MSG_RETAIN/RESPOND/DROP and DEADLINE_MISS;
+ * SYSCALL_DONE; CALL, REQUEST_START, REPLY; LOCK, UNLOCK, QUEUE_ACQUIRE,
+ * QUEUE_RELEASE.
+ */
+void	wf_thread(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
+void	wf_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
+void	wf_wake(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
+void	wf_syscall(struct wf *w, const struct probe_ev *ev,
+	    struct an_thread *t);
+void	wf_enqueue(struct wf *w, const struct probe_ev *ev);
+void	wf_handler(struct wf *w, const struct probe_ev *ev,
+	    struct an_thread *t);
+void	wf_msg(struct wf *w, const struct probe_ev *ev);
+void	wf_done(struct wf *w, const struct probe_ev *ev);
+void	wf_req(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
+	    const struct m_service *svc);
+void	wf_owner(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
+/* Whether wf_owner() wants queues (QUEUE_ACQUIRE/RELEASE): only when some
+ * program has a "sync"; it always wants locks. */
+int	wf_queue_owners(const struct wf *w);
 /* The probe kinds wf_probe() wants. */
 uint64_t	 wf_mask(void);
+/*
+ * Whether a thread of this role in process proc needs a record from its
+ * birth (an-int.h): the main threads of processes that set a flag whose
+ * setters are known, which flag waits may wait for.
+ */
+int		 wf_wants_record(const struct wf *w, int role, int proc);
 
 /* Deadlock instances found, and distinct cycles (classes) among them. */
 size_t		 wf_deadlocks(const struct wf *w);

@@ -84,6 +84,9 @@ label(const struct wf *w, const struct wf_hdr *n, char *buf)
 	case N_POOL:
 		snprintf(buf, WF_NAME, "%s pool", w->m->procs[v->index]->name);
 		break;
+	case N_FLAG:
+		snprintf(buf, WF_NAME, "flag %s", w->m->flags[v->index]->name);
+		break;
 	default:
 		nm(w, &v->ref, buf);
 		break;
@@ -165,6 +168,10 @@ succ_thread(struct wf *w, struct an_thread *t)
 		v = wf__queue_res(w, t->wf.wobj);
 		se_push(w, an_ref_get(&v->owner) != NULL ? &v->h : NULL);
 		break;
+	case PROBE_WAIT_FLAG:
+		if (wf__flag_known(w, t->wf.wobj))
+			se_push(w, &w->flags[t->wf.wobj].h);
+		break;
 	default:
 		break;
 	}
@@ -215,6 +222,11 @@ succ(struct wf *w, struct wf_hdr *n)
 	case N_POOL:
 		if (wf__at_cap(w, v->index))
 			succ_list(w, v->index, PROBE_ROLE_POOL);
+		return OP_ANY;
+	case N_FLAG:
+		for (size_t i = 0; i < w->m->nprocs; i++)
+			if (wf__sets(w, (uint64_t)v->index, (int)i))
+				succ_list(w, (int)i, PROBE_ROLE_MAIN);
 		return OP_ANY;
 	default:
 		se_push(w, th_node(&v->owner));
@@ -321,6 +333,23 @@ find_cycle(struct wf *w, size_t **cyc)
 
 /* ---- reporting -------------------------------------------------------- */
 
+/* How many live threads may set flag node n. */
+static size_t
+setters(struct wf *w, const struct wf_hdr *n)
+{
+	const struct vnode *v = (const struct vnode *)n;
+	size_t k = 0;
+
+	for (size_t i = 0; i < w->m->nprocs; i++) {
+		if (!wf__sets(w, (uint64_t)v->index, (int)i))
+			continue;
+		for (struct an_thread *t = w->plist[i]; t != NULL;
+		    t = t->wf.pnext)
+			k += t->role == PROBE_ROLE_MAIN;
+	}
+	return k;
+}
+
 static void
 what_of(struct wf *w, const struct wf_hdr *n, const struct wf_hdr *next,
     char *buf)
@@ -328,6 +357,7 @@ what_of(struct wf *w, const struct wf_hdr *n, const struct wf_hdr *next,
 	char a[WF_NAME];
 	const struct an_thread *t;
 	const struct msg *mg = (const struct msg *)n;
+	size_t k;
 
 	label(w, next, a);
 	switch (n->kind) {
@@ -336,7 +366,8 @@ what_of(struct wf *w, const struct wf_hdr *n, const struct wf_hdr *next,
 		snprintf(buf, WF_LINE, "%s %s",
 		    t->wf.wait == PROBE_WAIT_VERDICT ? "waits for the verdict "
 		    "of" : t->wf.wait == PROBE_WAIT_CALL ? "waits for the "
-		    "reply:" : t->wf.wait == PROBE_WAIT_LOCK ? "waits for" :
+		    "reply:" : t->wf.wait == PROBE_WAIT_LOCK ||
+		    t->wf.wait == PROBE_WAIT_FLAG ? "waits for" :
 		    "waits in dispatch_sync for", a);
 		break;
 	case N_EVENT:
@@ -356,6 +387,15 @@ what_of(struct wf *w, const struct wf_hdr *n, const struct wf_hdr *next,
 	case N_POOL:
 		snprintf(buf, WF_LINE, "waits for any of its threads, all "
 		    "stuck, e.g. %s", a);
+		break;
+	case N_FLAG:
+		k = setters(w, n);
+		if (k > 1)
+			snprintf(buf, WF_LINE, "can be set only by %s or %zu "
+			    "other thread%s, all stuck", a, k - 1,
+			    k > 2 ? "s" : "");
+		else
+			snprintf(buf, WF_LINE, "can be set only by %s", a);
 		break;
 	case N_DQ:
 		snprintf(buf, WF_LINE, "is busy with %s", a);

@@ -18,7 +18,8 @@
 #define WF_NAME		160	/* a name */
 #define WF_LINE		(2 * WF_NAME + 64)	/* a sentence of names */
 
-enum { N_THREAD, N_MSG, N_EVENT, N_REQ, N_DQ, N_DAEMON, N_POOL, N_RES };
+enum { N_THREAD, N_MSG, N_EVENT, N_REQ, N_DQ, N_DAEMON, N_POOL, N_RES,
+    N_FLAG, N_NOFLAG };	/* N_NOFLAG: a flag whose setters are unknown */
 enum { OP_ALL, OP_ANY };
 enum { M_QUEUED, M_HANDLING, M_RETAINED, M_ENDED };
 
@@ -56,14 +57,15 @@ struct req {
 };
 
 /* Virtual nodes: a delivery queue, a daemon's queue, a pool, a lock or
- * serial queue (N_RES). */
+ * serial queue (N_RES), a flag. */
 struct vnode {
 	struct wf_hdr	 h;
-	int		 index;		/* client, daemon, process */
+	int		 index;		/* client, daemon, process, flag */
 	struct an_ref	 owner;		/* DQ: holder; RES: owner */
 	int		 nqueued;	/* DAEMON: requests waiting */
 	int		 nthreads;	/* POOL: pool threads alive */
 	int		 nretained;	/* POOL: retained messages waiting */
+	int		 nwaiting;	/* FLAG: threads with records waiting */
 	struct msg	*qhead, *qtail;	/* DQ: queued messages, FIFO */
 	struct probe_ref ref;		/* RES */
 };
@@ -97,6 +99,15 @@ struct wf {
 	size_t			 nqueues;
 	struct vnode		*locks;		/* lock_base[proc] + index */
 	size_t			*lock_base;
+	/*
+	 * Flags whose setters are known (waitfor.c): flag node, and
+	 * sets[flag * nprocs + proc] when the program of process proc sets
+	 * the flag; setter[proc] when it sets any such flag.
+	 */
+	struct vnode		*flags;
+	unsigned char		*sets;
+	unsigned char		*setter;
+	int			 has_sync;	/* some program has "sync" */
 	struct an_thread	**plist;	/* workers and pool threads */
 	uint32_t		 epoch;
 	/* Scratch of a check: nodes reached, their successors. */
@@ -132,6 +143,20 @@ wf__touch(struct wf *w, struct wf_hdr *n, int64_t t, const char *verb)
 {
 	if (n != NULL && n->inst != 0)
 		wf__touch_slow(w, n, t, verb);
+}
+
+/* Whether a wait for flag id adds an edge: its setters are known. */
+static inline int
+wf__flag_known(const struct wf *w, uint64_t id)
+{
+	return id < w->m->nflags && w->flags[id].h.kind == N_FLAG;
+}
+
+/* Whether the program of process proc sets the known flag id. */
+static inline int
+wf__sets(const struct wf *w, uint64_t id, int proc)
+{
+	return w->sets[(size_t)id * w->m->nprocs + (size_t)proc];
 }
 
 /* Whether the pool of process proc has reached its constrained cap. */

@@ -2,6 +2,7 @@
  * cmd-run.c - essim run: simulate one model and summarise what happened.
  *
  *     essim run [--seed N] [--duration T] [--max-events N] [--json]
+ *               [--no-analyses]
  *               [-o run.db [--force | --append] [--sample T] [--events]]
  *               [--timeline FILE [--timeline-window A..B]
  *               [--timeline-max-events N]] [--progress | --no-progress]
@@ -76,6 +77,7 @@ struct run_opts {
 	struct replay_world_opts r;		/* workload.trace overrides */
 	int			 progress;	/* -1 never, 0 on a tty, 1 */
 	int			 json;
+	int			 no_analyses;
 	const char		*model;
 };
 
@@ -112,6 +114,10 @@ const struct cmd cmd_run = {
 	"                       faster (overrides its \"speed\")\n"
 	"      --progress, --no-progress  show (or not) progress on stderr\n"
 	"                       (default: when stderr is a terminal)\n"
+	"      --no-analyses    run without the analyses (deadlocks, cycles,\n"
+	"                       pools, deadlines): the run counters only, to\n"
+	"                       measure what the analyses cost; not with -o\n"
+	"                       or --timeline\n"
 	"\n"
 	"SIGINT (^C) or SIGTERM stops the run where it is: the outputs keep\n"
 	"what was recorded, the database marks the run incomplete, and essim\n"
@@ -139,6 +145,7 @@ parse_args(int argc, char **argv, struct run_opts *o)
 		{ "speed", required_argument, NULL, 'X' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'Q' },
+		{ "no-analyses", no_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -224,6 +231,9 @@ parse_args(int argc, char **argv, struct run_opts *o)
 		case 'j':
 			o->json = 1;
 			break;
+		case 'N':
+			o->no_analyses = 1;
+			break;
 		case 'h':
 			cli_help(&cmd_run, stdout);
 			return -1;
@@ -245,6 +255,9 @@ parse_args(int argc, char **argv, struct run_opts *o)
 	    o->tl.max_events != 0))
 		return cli_usage_error(&cmd_run, "--timeline-window and "
 		    "--timeline-max-events go with --timeline FILE");
+	if (o->no_analyses && (o->out != NULL || o->timeline != NULL))
+		return cli_usage_error(&cmd_run, "--no-analyses does not go "
+		    "with -o or --timeline");
 	o->model = optind < argc ? argv[optind] : NULL;
 	return 0;
 }
@@ -302,7 +315,8 @@ report(const struct run_opts *o, const struct stats *st,
 
 	if (o->json) {
 		j = stats_json(st, r);
-		merge_findings(j, an);
+		if (an != NULL)
+			merge_findings(j, an);
 		if (stop != 0) {
 			json_object_set_new(j, "status",
 			    json_string("incomplete"));
@@ -314,7 +328,8 @@ report(const struct run_opts *o, const struct stats *st,
 		json_decref(j);
 	} else {
 		stats_print(st, r, stdout);
-		an_print(an, stdout);
+		if (an != NULL)
+			an_print(an, stdout);
 		if (stop != 0)
 			printf("\ninterrupted (%s) at %.3fs of %.3fs simulated: "
 			    "the figures above cover that part only\n",
@@ -528,7 +543,7 @@ simulate(const struct run_opts *o, const char *file)
 		replay_world_attach(rw, w);
 	st = stats_new(m, world_bus(w));
 	/* The analyses: their findings go to the database and timeline. */
-	an = an_attach(world_bus(w), m, NULL);
+	an = o->no_analyses ? NULL : an_attach(world_bus(w), m, NULL);
 	/* From here on, outputs exist: a signal stops, it does not kill. */
 	intr_install();
 	if (o->out != NULL)

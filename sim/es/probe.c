@@ -1,10 +1,10 @@
 /*
  * probe.c - the probe bus; see probe.h.
  *
- * Nothing here knows about ES or GCD: the bus is a list of callbacks and a
- * mask.  Emission is a loop over at most PROBE_MAX_LISTENERS entries, done
- * only when probe_on() said someone listens, so the world pays one branch
- * per probe site when nobody does.
+ * Nothing here knows about ES or GCD: the bus is a list of callbacks per
+ * probe kind and a mask.  Emission is a loop over the kind's callbacks,
+ * done only when probe_on() said someone listens, so the world pays one
+ * branch per probe site when nobody does.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,15 +19,26 @@ probe_init(struct probe_bus *b)
 }
 
 void
+probe_listen_kind(struct probe_bus *b, enum probe_kind k, probe_fn *fn,
+    void *arg)
+{
+	if ((unsigned)k >= PROBE__COUNT)
+		BUG("probe kind %d", (int)k);
+	if (b->n[k] >= PROBE_MAX_LISTENERS)
+		BUG("more than %d listeners of probe %s", PROBE_MAX_LISTENERS,
+		    probe_kind_name(k));
+	b->h[k][b->n[k]].fn = fn;
+	b->h[k][b->n[k]].arg = arg;
+	b->n[k]++;
+	b->mask |= PROBE_BIT(k);
+}
+
+void
 probe_listen(struct probe_bus *b, uint64_t mask, probe_fn *fn, void *arg)
 {
-	if (b->n >= PROBE_MAX_LISTENERS)
-		BUG("more than %d probe listeners", PROBE_MAX_LISTENERS);
-	b->l[b->n].mask = mask;
-	b->l[b->n].fn = fn;
-	b->l[b->n].arg = arg;
-	b->n++;
-	b->mask |= mask;
+	for (int k = 0; k < PROBE__COUNT; k++)
+		if (mask & PROBE_BIT(k))
+			probe_listen_kind(b, (enum probe_kind)k, fn, arg);
 }
 
 void

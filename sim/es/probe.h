@@ -14,7 +14,11 @@
  * Cost: a listener says which kinds it wants (a 64-bit mask); the bus
  * keeps the union of the masks, and every emission site is guarded by
  * probe_on(), one load, shift and test.  With nobody listening a probe
- * costs that branch and nothing else: the event is not even built.
+ * costs that branch and nothing else: the event is not even built.  The
+ * bus keeps one list of callbacks per kind, so an event reaches exactly
+ * its listeners without testing the others' masks, and a listener may
+ * give a different callback for each kind (probe_listen_kind()), so that
+ * it need not switch on the kind again.
  *
  * Identity: every object an event names is a struct probe_ref, a kind and
  * a stable id (threads, messages, events and requests are numbered from 1
@@ -185,8 +189,7 @@ typedef const char *probe_namer_fn(void *arg, const struct probe_ref *r,
 #define PROBE_BIT(k)		(UINT64_C(1) << (k))
 #define PROBE_ALL		(PROBE_BIT(PROBE__COUNT) - 1)
 
-struct probe_listener {
-	uint64_t	 mask;
+struct probe_hook {
 	probe_fn	*fn;
 	void		*arg;
 };
@@ -194,8 +197,8 @@ struct probe_listener {
 /* Open so that probe_on() is inline; fields are private. */
 struct probe_bus {
 	uint64_t		 mask;		/* union of listener masks */
-	size_t			 n;
-	struct probe_listener	 l[PROBE_MAX_LISTENERS];
+	uint8_t			 n[PROBE__COUNT];
+	struct probe_hook	 h[PROBE__COUNT][PROBE_MAX_LISTENERS];
 	probe_namer_fn		*namer;
 	void			*namer_arg;
 };
@@ -204,9 +207,13 @@ void	probe_init(struct probe_bus *b);
 
 /*
  * Add a listener for the kinds in mask (PROBE_BIT(k) | ..., or PROBE_ALL).
- * At most PROBE_MAX_LISTENERS; more is a BUG().
+ * At most PROBE_MAX_LISTENERS per kind; more is a BUG().  Listeners of a
+ * kind are called in the order they were added.
  */
 void	probe_listen(struct probe_bus *b, uint64_t mask, probe_fn *fn,
+	    void *arg);
+/* The same for one kind. */
+void	probe_listen_kind(struct probe_bus *b, enum probe_kind k, probe_fn *fn,
 	    void *arg);
 
 /* Whether anybody listens to kind k: guard every emission with it. */
@@ -224,11 +231,10 @@ probe_on(const struct probe_bus *b, enum probe_kind k)
 static inline void
 probe_emit(const struct probe_bus *b, const struct probe_ev *ev)
 {
-	uint64_t bit = PROBE_BIT(ev->kind);
+	const struct probe_hook *h = b->h[ev->kind];
 
-	for (size_t i = 0; i < b->n; i++)
-		if (b->l[i].mask & bit)
-			b->l[i].fn(b->l[i].arg, ev);
+	for (int i = 0, n = b->n[ev->kind]; i < n; i++)
+		h[i].fn(h[i].arg, ev);
 }
 
 /*
