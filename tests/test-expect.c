@@ -178,7 +178,7 @@ check(const char *name, const char *want, const char *const *measured)
 	char got[64];
 
 	assert_non_null(s);
-	r = ex_check(s, m, NULL, &n);
+	r = ex_check(s, m, NULL, &n, NULL);
 	assert_int_equal(n, strlen(want));
 	for (size_t i = 0; i < n; i++) {
 		got[i] = r[i].pass ? 'p' : 'F';
@@ -225,7 +225,7 @@ test_check_fails(void **state)
 	size_t n;
 
 	(void)state;
-	r = ex_check(s, m, NULL, &n);
+	r = ex_check(s, m, NULL, &n, NULL);
 	assert_int_equal(n, 5);
 	assert_false(r[0].pass);
 	assert_string_equal(r[0].label, "kills >=1");
@@ -253,7 +253,7 @@ test_order_and_probability(void **state)
 	double f;
 
 	(void)state;
-	r = ex_check(s, m, NULL, &n);
+	r = ex_check(s, m, NULL, &n, NULL);
 	assert_int_equal(n, 2);
 	/* A coin flip: about half of 200 seeds (binomial sd 0.035). */
 	assert_true(r[0].pass);
@@ -270,7 +270,7 @@ test_order_and_probability(void **state)
 
 	m = ta_fixture("sometimes.json");
 	s = ex_parse(m, &d);
-	r = ex_check(s, m, NULL, &n);
+	r = ex_check(s, m, NULL, &n, NULL);
 	assert_int_equal(n, 1);
 	assert_true(r[0].pass);
 	f = strtod(r[0].measured, NULL);
@@ -279,6 +279,29 @@ test_order_and_probability(void **state)
 	ex_free(s);
 	model_free(m);
 	diag_release(&d);
+}
+
+/* A run stopped by a limit is an error, not a run to check. */
+static void
+test_limit_is_an_error(void **state)
+{
+	struct model *m = ta_fixture("limit.json");
+	struct diag d = DIAG_INIT;
+	struct ex_set *s = ex_parse(m, &d);
+	struct err e = ERR_INIT;
+	size_t n = 99;
+	char msg[512];
+
+	(void)state;
+	assert_non_null(s);
+	assert_null(ex_check(s, m, NULL, &n, &e));
+	assert_int_equal(n, 0);
+	err_format(&e, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "/limits/max_threads: process a has 51 "
+	    "threads (limit 50)"));
+	ex_free(s);
+	diag_release(&d);
+	model_free(m);
 }
 
 static void
@@ -294,7 +317,7 @@ test_static_cycles(void **state)
 	/* Replace the block: lint finds the ring without running. */
 	m->expect = json_pack("{s:s}", "static_cycles", ">=1");
 	s = ex_parse(m, &d);
-	r = ex_check(s, m, NULL, &n);
+	r = ex_check(s, m, NULL, &n, NULL);
 	assert_int_equal(n, 1);
 	assert_true(r[0].pass);
 	assert_true(atoi(r[0].measured) >= 1);
@@ -317,6 +340,7 @@ main(void)
 		cmocka_unit_test(test_check_fails),
 		cmocka_unit_test(test_order_and_probability),
 		cmocka_unit_test(test_static_cycles),
+		cmocka_unit_test(test_limit_is_an_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -664,7 +664,8 @@ an_flag_first(const struct an *a, int flag)
 }
 
 struct an *
-an_run(const struct model *m, uint64_t seed, const struct an_opts *o)
+an_run(const struct model *m, uint64_t seed, const struct an_opts *o,
+    struct err *e)
 {
 	struct world_opts wo = WORLD_OPTS_INIT;
 	struct world *w;
@@ -676,6 +677,10 @@ an_run(const struct model *m, uint64_t seed, const struct an_opts *o)
 	a = an_attach(world_bus(w), m, o);
 	world_run(w);
 	an_findings(a);
+	if (world_error(w, e) != 0) {
+		an_free(a);
+		a = NULL;
+	}
 	world_free(w);
 	return a;
 }

@@ -75,10 +75,11 @@ int64_t		 an_flag_first(const struct an *a, int flag);
 
 /*
  * Run model m once with seed (world_opts defaults otherwise) with every
- * analysis attached; the result is complete.  Never fails on a loaded
- * model.
+ * analysis attached; the result is complete.  NULL with e set when one
+ * of the model's limits stopped the run (world_error()): a partial run
+ * must not pass for a whole one.
  */
 struct an	*an_run(const struct model *m, uint64_t seed,
-		    const struct an_opts *o);
+		    const struct an_opts *o, struct err *e);
 
 #endif /* ESSIM_ANALYSIS_ANALYSES_H */

@@ -187,7 +187,7 @@ results_new(const struct ex_set *s)
 
 struct ex_result *
 ex_check(const struct ex_set *cs, const struct model *m,
-    const struct an_opts *o, size_t *nres)
+    const struct an_opts *o, size_t *nres, struct err *e)
 {
 	struct ex_set *s = (struct ex_set *)cs;	/* caches static cycles */
 	struct ex_result *r = results_new(s);
@@ -197,8 +197,14 @@ ex_check(const struct ex_set *cs, const struct model *m,
 		if (s->v[i].kind != IT_PLAIN && s->v[i].seeds > runs)
 			runs = s->v[i].seeds;
 	for (uint64_t k = 0; k < runs; k++) {
-		struct an *a = an_run(m, m->seed + k, o);
+		struct an *a = an_run(m, m->seed + k, o, e);
 
+		if (a == NULL) {
+			ex_results_free(r, s->n);
+			free(held);
+			*nres = 0;
+			return NULL;
+		}
 		for (size_t i = 0; i < s->n; i++) {
 			if (s->v[i].kind == IT_PLAIN && k == 0)
 				check_plain(s, &s->v[i], a, &r[i]);

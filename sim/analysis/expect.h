@@ -68,10 +68,11 @@ struct ex_result {
  * ask for (the first of them is the same run).  o configures the
  * analyses (may be NULL).  Results are in the order of the block; *nres
  * gets their number.  The array and its strings are the caller's
- * (ex_results_free).
+ * (ex_results_free).  NULL with e set when a run hit one of the model's
+ * limits (an_run()).
  */
 struct ex_result *ex_check(const struct ex_set *s, const struct model *m,
-		    const struct an_opts *o, size_t *nres);
+		    const struct an_opts *o, size_t *nres, struct err *e);
 void		 ex_results_free(struct ex_result *r, size_t n);
 
 /*

@@ -62,6 +62,7 @@ static void
 check_one(const char *file, struct tally *t)
 {
 	struct diag d = DIAG_INIT;
+	struct err e = ERR_INIT;
 	struct model *m = model_load(file, &d);
 	struct ex_set *s = m != NULL ? ex_parse(m, &d) : NULL;
 	struct ex_result *r;
@@ -76,7 +77,11 @@ check_one(const char *file, struct tally *t)
 		printf("%s: no expectations\n", file);
 		goto out;
 	}
-	r = ex_check(s, m, NULL, &n);
+	if ((r = ex_check(s, m, NULL, &n, &e)) == NULL) {
+		err_print(&e, "essim check", stderr);
+		t->bad++;
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		printf("%s: %s: %s (%s)\n", file, r[i].label,
 		    r[i].pass ? "pass" : "FAIL", r[i].measured);
