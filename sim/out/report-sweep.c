@@ -249,6 +249,22 @@ value_text(const struct axis *a, size_t i)
 	return sg_value_text(json_array_get(a->vals, i));
 }
 
+/* Point p's row head in a table: its number and its value on each axis. */
+static void
+point_cells(struct rctx *c, const struct sw *s, uint64_t p)
+{
+	rhtml_raw(c, "<tr><td>%llu</td>", (unsigned long long)p);
+	for (size_t a = 0; a < s->nax; a++) {
+		char *v = value_text(&s->ax[a], (size_t)(p /
+		    s->ax[a].stride % s->ax[a].n));
+
+		rhtml_raw(c, "<td>");
+		rhtml_text(c, v);
+		rhtml_raw(c, "</td>");
+		free(v);
+	}
+}
+
 /* Variants: the other axes' combinations. */
 static uint64_t
 nvariants(const struct sw *s)
@@ -618,16 +634,7 @@ orders_section(struct sw *s)
 	}
 	rhtml_raw(c, "</tr>\n");
 	for (uint64_t p = 0; p < s->npoints && p < 2000; p++) {
-		rhtml_raw(c, "<tr><td>%llu</td>", (unsigned long long)p);
-		for (size_t a = 0; a < s->nax; a++) {
-			char *v = value_text(&s->ax[a], (size_t)(p /
-			    s->ax[a].stride % s->ax[a].n));
-
-			rhtml_raw(c, "<td>");
-			rhtml_text(c, v);
-			rhtml_raw(c, "</td>");
-			free(v);
-		}
+		point_cells(c, s, p);
 		for (size_t k = 0; k < s->norders; k++) {
 			const struct sorder *o = &s->so[k];
 			double lo, hi;
@@ -687,16 +694,7 @@ points_table(struct sw *s)
 	rhtml_raw(c, "<th>runs</th><th>p50 ms</th><th>p99 ms</th><th>peak "
 	    "threads</th><th>kills</th><th>deadlocks</th></tr>\n");
 	for (uint64_t p = 0; p < s->npoints && p < 2000; p++) {
-		rhtml_raw(c, "<tr><td>%llu</td>", (unsigned long long)p);
-		for (size_t a = 0; a < s->nax; a++) {
-			char *v = value_text(&s->ax[a], (size_t)(p /
-			    s->ax[a].stride % s->ax[a].n));
-
-			rhtml_raw(c, "<td>");
-			rhtml_text(c, v);
-			rhtml_raw(c, "</td>");
-			free(v);
-		}
+		point_cells(c, s, p);
 		rhtml_raw(c, "<td>%lld</td>", (long long)s->nruns[p]);
 		for (int m = 0; m < NMETRICS; m++) {
 			const struct agg *g = &s->agg[p][m];
