@@ -16,25 +16,8 @@
 # found beside this script, in ../models/.
 set -eu
 
-usage() {
-	echo "usage: sweep-003.sh [-q] [-j JOBS] OUTDIR" >&2
-	exit 2
-}
-
-quick=0
-jobs=
-while getopts qj: opt; do
-	case $opt in
-	q) quick=1 ;;
-	j) jobs=$OPTARG ;;
-	*) usage ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 1 ] || usage
-out=$1
-: "${ESSIM:=essim}"
-top=$(cd "$(dirname "$0")/.." && pwd)
+name=sweep-003.sh
+. "$(dirname "$0")/sweep-args.sh"
 model="$top/models/003-pipeline-sweep.json"
 
 # The number of products is the flag acme's init sets (see the model's
