@@ -60,6 +60,8 @@ struct imp {
 	int		 in_txn;
 	int		 committed;	/* a batch of source is committed */
 	int		 broken;	/* the file broke off (ESL_FATAL) */
+	int		 corrupt;	/* the store holds a row essim never
+					   writes: bad input, not a failure */
 };
 
 static uint64_t
@@ -125,19 +127,27 @@ find_or_insert(struct imp *im, sqlite3_stmt *sel, sqlite3_stmt *ins,
 	int64_t id = 0;
 	int rc;
 
-	if ((rc = sqlite3_step(sel)) == SQLITE_ROW)
+	rc = sqlite3_step(sel);
+	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(sel, 0);
 	sqlite3_reset(sel);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return tdb__sqlerr(im->db, e, "looking up"), 0;
-	if (id == 0) {
+	if (rc == SQLITE_DONE) {
 		rc = sqlite3_step(ins);
 		sqlite3_reset(ins);
 		if (rc != SQLITE_DONE)
 			return tdb__sqlerr(im->db, e, "inserting"), 0;
 		id = sqlite3_last_insert_rowid(im->db->db);
 	}
-	return id;
+	/* essim writes positive ids only: another one is a store written
+	 * by something else, or damaged. */
+	if (id <= 0) {
+		im->corrupt = 1;
+		err_setloc(e, im->db->path, 0, 0, "corrupt trace store: a "
+		    "process or path row has id %lld", (long long)id);
+	}
+	return id > 0 ? id : 0;
 }
 
 /* The id of path (0 for NULL, -1 on error). */
@@ -269,7 +279,7 @@ insert_event(struct imp *im, const struct esl_event *ev, struct err *e)
 	int rc;
 
 	if (event_refs(im, ev, ids, e) != TDB_OK)
-		return TDB_ESYS;
+		return im->corrupt ? TDB_EBAD : TDB_ESYS;
 	sqlite3_bind_int64(st, 1, ev->time);
 	bind_opt_int(st, 2, ev->mach_time, ev->mach_time >= 0);
 	sqlite3_bind_int(st, 3, ev->type->value);
@@ -475,8 +485,8 @@ pump(struct imp *im, struct esl_reader *r, const struct tdb_import_opts *o,
 				*e = le;
 			return TDB_EBAD;
 		}
-		if (insert_event(im, &ev, e) != TDB_OK)
-			return TDB_ESYS;
+		if ((rc = insert_event(im, &ev, e)) != TDB_OK)
+			return rc;
 		if (++n % batch == 0 && (txn(im, "COMMIT", e) != TDB_OK ||
 		    txn(im, "BEGIN IMMEDIATE", e) != TDB_OK))
 			return TDB_ESYS;
