@@ -30,6 +30,7 @@
 #include "analysis/an-int.h"
 #include "analysis/analyses.h"
 #include "analysis/idmap.h"
+#include "analysis/stats.h"
 #include "core/err.h"
 #include "core/units.h"
 #include "core/xalloc.h"
@@ -46,6 +47,7 @@ struct an {
 	struct lk		*lk;
 	struct pm		*pm;
 	struct dl		*dl;
+	struct stats		*own_stats;	/* when not given one */
 	struct idmap		 threads;
 	struct {
 		uint64_t	  id;
@@ -422,7 +424,6 @@ on_syscall_done(void *arg, const struct probe_ev *ev)
 
 	a->t_last = ev->t;
 	wf_done(a->wf, ev);
-	dl_syscall_done(a->dl, ev);
 }
 
 /* MSG_RETAIN, MSG_DROP. */
@@ -510,7 +511,7 @@ listen_all(struct an *a, struct probe_bus *bus)
 		{ PROBE_MSG_DROP,		on_msg,			1 },
 		{ PROBE_DEADLINE_MISS,		on_deadline_miss,	1 | 8 },
 		{ PROBE_SYNC_CRASH,		on_wf,			1 },
-		{ PROBE_SYSCALL_DONE,		on_syscall_done,	1 | 8 },
+		{ PROBE_SYSCALL_DONE,		on_syscall_done,	1 },
 		{ PROBE_FLAG_SET,		on_flag,		1 },
 		{ PROBE_RUN_END,		on_wf,			1 },
 		{ PROBE_CLIENT_KILL,		on_client,		8 },
@@ -544,7 +545,9 @@ an_attach(struct probe_bus *bus, const struct model *m,
 	a->wf = wf_new(m, bus, &a->f);
 	a->lk = lk_new(m, bus);
 	a->pm = pm_new(m, bus, &a->o.pool);
-	a->dl = dl_new(m);
+	if (a->o.stats == NULL)
+		a->o.stats = a->own_stats = stats_new(m, bus);
+	a->dl = dl_new(m, a->o.stats);
 	a->lk_answers = lk_concurrent(a->lk);
 	a->queue_owners = wf_queue_owners(a->wf);
 	a->flag_first = xcalloc(m->nflags + 1, sizeof(*a->flag_first));
@@ -563,6 +566,7 @@ an_free(struct an *a)
 	lk_free(a->lk);
 	pm_free(a->pm);
 	dl_free(a->dl);
+	stats_free(a->own_stats);
 	fd_list_release(&a->f);
 	idmap_release(&a->threads);
 	for (size_t i = 0; i < a->nchunks; i++)

@@ -11,8 +11,15 @@
  *   THREAD_SPAWN/EXIT  live threads per process, and their peak
  *   SYSCALL_DONE       a syscall completed: value = latency, verdict
  *   SYNC_CRASH, SPIN   findings
- * Histograms (analysis/hist.h) are exact to 0.4%; one per client and one
- * per event type that occurs, created on first use.
+ * Histograms (analysis/hist.h) are exact to 0.4%; one per (client, event
+ * type) and one per event type that occurs, created on first use.  They
+ * are the only ones: the deadline analysis reads them through
+ * stats_response() and stats_syscall_latency() rather than record every
+ * value a second time.  A client's response times over all its types are
+ * the merge of its (client, type) histograms, made when asked for
+ * (stats_client_response()) into a histogram the client keeps: merging
+ * adds bucket counts, count, sum, min and max, which is exactly what
+ * recording the values into it would have done.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,7 +33,9 @@
 
 struct st_client {
 	uint64_t	 messages, auth_messages, misses, kills, restarts;
-	struct hist	*resp;
+	uint64_t	 responses;	/* values recorded in its types' */
+	uint64_t	 merged;	/* those in resp */
+	struct hist	*resp;		/* the merge, stats_client_response() */
 	char		 last_miss[160];
 };
 
@@ -51,6 +60,7 @@ struct stats {
 	const struct model	*m;
 	const struct probe_bus	*bus;
 	struct st_client	*c;
+	struct hist		**resp;	/* [client * EVSET_BITS + type] */
 	struct st_proc		*p;
 	struct st_type		 types[EVSET_BITS];
 	struct st_finding	*f;
@@ -104,6 +114,18 @@ on_syscall(struct stats *s, const struct probe_ev *ev)
 	if (ev->verdict == 0)
 		t->denied++;
 	hist_record(t->lat, ev->value);
+}
+
+static void
+on_respond(struct stats *s, struct st_client *c, const struct probe_ev *ev)
+{
+	struct hist **h = &s->resp[(size_t)ev->client * EVSET_BITS +
+	    (size_t)ev->evtype->value];
+
+	if (*h == NULL)
+		*h = hist_new();
+	hist_record(*h, ev->value);
+	c->responses++;
 }
 
 static void
@@ -161,7 +183,7 @@ listen(void *arg, const struct probe_ev *ev)
 			c->auth_messages++;
 		break;
 	case PROBE_MSG_RESPOND:
-		hist_record(c->resp, ev->value);
+		on_respond(s, c, ev);
 		break;
 	case PROBE_DEADLINE_MISS:
 		c->misses++;
@@ -197,6 +219,7 @@ stats_new(const struct model *m, struct probe_bus *bus)
 	s->m = m;
 	s->bus = bus;
 	s->c = xcalloc(m->nclients + 1, sizeof(*s->c));
+	s->resp = xcalloc((m->nclients + 1) * EVSET_BITS, sizeof(*s->resp));
 	for (size_t i = 0; i < m->nclients; i++)
 		s->c[i].resp = hist_new();
 	s->p = xcalloc(m->nprocs + 1, sizeof(*s->p));
@@ -218,6 +241,9 @@ stats_free(struct stats *s)
 		return;
 	for (size_t i = 0; i < s->m->nclients; i++)
 		hist_free(s->c[i].resp);
+	for (size_t i = 0; i < s->m->nclients * EVSET_BITS; i++)
+		hist_free(s->resp[i]);
+	free(s->resp);
 	for (int v = 0; v < EVSET_BITS; v++)
 		hist_free(s->types[v].lat);
 	free(s->c);
@@ -264,7 +290,8 @@ clients_json(const struct stats *s)
 		    (json_int_t)c->kills));
 		json_object_set_new(j, "restarts", json_integer(
 		    (json_int_t)c->restarts));
-		json_object_set_new(j, "response_ns", hist_json(c->resp));
+		json_object_set_new(j, "response_ns",
+		    hist_json(stats_client_response(s, (int)i)));
 		json_object_set_new(o, s->m->clients[i]->name, j);
 	}
 	return o;
@@ -419,7 +446,7 @@ print_tables(const struct stats *s, FILE *f)
 
 		fprintf(f, "  %-18s%10" PRIu64, s->m->clients[i]->name,
 		    c->messages);
-		print_hist3(c->resp, f);
+		print_hist3(stats_client_response(s, (int)i), f);
 		fprintf(f, " %6" PRIu64 " %5" PRIu64 " %8" PRIu64 "\n",
 		    c->misses, c->kills, c->restarts);
 	}
@@ -500,10 +527,35 @@ stats_client_auth_messages(const struct stats *s, int client)
 	return s->c[client].auth_messages;
 }
 
+/*
+ * The merge is redone only when responses came since the last one, so
+ * asking during a run is correct and asking again after it is cheap.  It
+ * changes the client's cache, not what the counters say: s stays const
+ * for the caller.
+ */
 const struct hist *
 stats_client_response(const struct stats *s, int client)
 {
-	return s->c[client].resp;
+	struct st_client *c = &s->c[client];
+	const struct hist *h;
+
+	if (c->merged != c->responses) {
+		hist_reset(c->resp);
+		for (int v = 0; v < EVSET_BITS; v++)
+			if ((h = stats_response(s, client, v)) != NULL)
+				hist_merge(c->resp, h);
+		c->merged = c->responses;
+	}
+	return c->resp;
+}
+
+const struct hist *
+stats_response(const struct stats *s, int client, int evtype_value)
+{
+	if (client < 0 || (size_t)client >= s->m->nclients ||
+	    evtype_value < 0 || evtype_value >= EVSET_BITS)
+		return NULL;
+	return s->resp[(size_t)client * EVSET_BITS + (size_t)evtype_value];
 }
 
 int

@@ -435,6 +435,7 @@ simulate(const struct run_opts *o, const char *file)
 	struct stats_run r;
 	struct world *w;
 	struct stats *st;
+	struct an_opts ao = AN_OPTS_INIT;
 	struct an *an;
 	struct res_db *db = NULL;
 	struct res_rec *rec = NULL;
@@ -474,7 +475,8 @@ simulate(const struct run_opts *o, const char *file)
 		replay_world_attach(rw, w);
 	st = stats_new(m, world_bus(w));
 	/* The analyses: their findings go to the database and timeline. */
-	an = o->no_analyses ? NULL : an_attach(world_bus(w), m, NULL);
+	ao.stats = st;		/* the deadline analysis shares its histograms */
+	an = o->no_analyses ? NULL : an_attach(world_bus(w), m, &ao);
 	if (o->out != NULL)
 		rc = out_begin(o, m, file, w, &db, &rec);
 	if (rc == EXIT_OK && o->timeline != NULL &&
