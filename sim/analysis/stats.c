@@ -116,16 +116,39 @@ on_syscall(struct stats *s, const struct probe_ev *ev)
 	hist_record(t->lat, ev->value);
 }
 
+/*
+ * The three kinds of every message and syscall (SYSCALL_DONE, MSG_ENQUEUE,
+ * MSG_RESPOND) have a callback each (probe_listen_kind()), the rest go
+ * through listen()'s switch.
+ */
 static void
-on_respond(struct stats *s, struct st_client *c, const struct probe_ev *ev)
+on_syscall_done(void *arg, const struct probe_ev *ev)
 {
+	on_syscall(arg, ev);
+}
+
+static void
+on_enqueue(void *arg, const struct probe_ev *ev)
+{
+	struct stats *s = arg;
+	struct st_client *c = &s->c[ev->client];
+
+	c->messages++;
+	if (evtype_is_auth(ev->evtype))
+		c->auth_messages++;
+}
+
+static void
+on_respond(void *arg, const struct probe_ev *ev)
+{
+	struct stats *s = arg;
 	struct hist **h = &s->resp[(size_t)ev->client * EVSET_BITS +
 	    (size_t)ev->evtype->value];
 
 	if (*h == NULL)
 		*h = hist_new();
 	hist_record(*h, ev->value);
-	c->responses++;
+	s->c[ev->client].responses++;
 }
 
 static void
@@ -174,17 +197,6 @@ listen(void *arg, const struct probe_ev *ev)
 	case PROBE_THREAD_EXIT:
 		on_threads(s, ev);
 		break;
-	case PROBE_SYSCALL_DONE:
-		on_syscall(s, ev);
-		break;
-	case PROBE_MSG_ENQUEUE:
-		c->messages++;
-		if (evtype_is_auth(ev->evtype))
-			c->auth_messages++;
-		break;
-	case PROBE_MSG_RESPOND:
-		on_respond(s, c, ev);
-		break;
 	case PROBE_DEADLINE_MISS:
 		c->misses++;
 		snprintf(c->last_miss, sizeof(c->last_miss), "%s %s",
@@ -224,10 +236,11 @@ stats_new(const struct model *m, struct probe_bus *bus)
 		s->c[i].resp = hist_new();
 	s->p = xcalloc(m->nprocs + 1, sizeof(*s->p));
 	s->f = xcalloc(STATS_MAX_FINDINGS, sizeof(*s->f));
+	probe_listen_kind(bus, PROBE_SYSCALL_DONE, on_syscall_done, s);
+	probe_listen_kind(bus, PROBE_MSG_ENQUEUE, on_enqueue, s);
+	probe_listen_kind(bus, PROBE_MSG_RESPOND, on_respond, s);
 	probe_listen(bus, PROBE_BIT(PROBE_THREAD_SPAWN) |
-	    PROBE_BIT(PROBE_THREAD_EXIT) | PROBE_BIT(PROBE_SYSCALL_DONE) |
-	    PROBE_BIT(PROBE_MSG_ENQUEUE) | PROBE_BIT(PROBE_MSG_RESPOND) |
-	    PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_CLIENT_KILL) |
+	    PROBE_BIT(PROBE_THREAD_EXIT) | PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_CLIENT_KILL) |
 	    PROBE_BIT(PROBE_CLIENT_START) | PROBE_BIT(PROBE_SYNC_CRASH) |
 	    PROBE_BIT(PROBE_SPIN) | PROBE_BIT(PROBE_CACHE_HIT) |
 	    PROBE_BIT(PROBE_EARLY_BOOT_RELEASE), listen, s);
