@@ -164,16 +164,19 @@ thread_slow(struct an *a, const struct probe_ev *ev)
  * The record of the acting thread, made if the probe is one that makes
  * records (wants_record()); NULL if it has none.  Inline for the common
  * case, a hit in the cache of a kind that makes no record (make 0) or of
- * a thread that has one.
+ * a thread that has one.  Not for THREAD_SPAWN (on_thread() asks
+ * thread_slow()).  A probe without a thread (id 0, kind none) needs no
+ * test of its own: only slots never filled hold id 0, and they hold no
+ * record, so it gets NULL as thread_slow() would give it; and every
+ * thread ref is of kind PROBE_OBJ_THREAD (th_ref(), the GCD probes).
  */
 static inline struct an_thread *
 thread_of(struct an *a, const struct probe_ev *ev, int make)
 {
 	size_t k = ev->thread.id & (AN_CACHE - 1);
 
-	if (ev->kind != PROBE_THREAD_SPAWN && a->cache[k].id == ev->thread.id &&
-	    ev->thread.id != 0 && ev->thread.kind == PROBE_OBJ_THREAD &&
-	    ev->process >= 0 && (a->cache[k].t != NULL || !make))
+	if (a->cache[k].id == ev->thread.id && ev->process >= 0 &&
+	    (a->cache[k].t != NULL || !make))
 		return a->cache[k].t;
 	return thread_slow(a, ev);
 }
@@ -202,7 +205,9 @@ on_thread(void *arg, const struct probe_ev *ev)
 	struct an_thread *t;
 
 	a->t_last = ev->t;
-	if ((t = thread_of(a, ev, 0)) == NULL)
+	t = ev->kind == PROBE_THREAD_SPAWN ? thread_slow(a, ev) :
+	    thread_of(a, ev, 0);
+	if (t == NULL)
 		return;
 	wf_thread(a->wf, ev, t);
 	pm_probe(a->pm, ev, t);

@@ -34,6 +34,7 @@ struct ct {				/* one (client, type) */
 	uint64_t	 messages, misses, kills;
 	int64_t		 min_headroom;	/* -1: none */
 	int64_t		 first_miss;
+	int64_t		 deadline;	/* dl_deadline() */
 };
 
 struct cl {
@@ -58,6 +59,7 @@ ct_get(struct dl *d, int c, int type)
 		*slot = xcalloc(1, sizeof(**slot));
 		(*slot)->min_headroom = -1;
 		(*slot)->first_miss = -1;
+		(*slot)->deadline = dl_deadline(d, c, type);
 	}
 	return *slot;
 }
@@ -103,9 +105,8 @@ dl_handler_start(struct dl *d, const struct probe_ev *ev)
 void
 dl_respond(struct dl *d, const struct probe_ev *ev)
 {
-	int v = ev->evtype->value;
-	struct ct *c = ct_get(d, ev->client, v);
-	int64_t h = dl_deadline(d, ev->client, v) - ev->value;
+	struct ct *c = ct_get(d, ev->client, ev->evtype->value);
+	int64_t h = c->deadline - ev->value;
 
 	if (h < 0)
 		h = 0;		/* answered at the very instant of the deadline */
