@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "analysis/stats.h"
 #include "test-an-util.h"
 
 #define MS	INT64_C(1000000)
@@ -116,12 +117,99 @@ test_kills_by_type(void **state)
 	ta_done(&r);
 }
 
+/*
+ * The response and syscall histograms are the run counters' when the
+ * analyses are given them, and a client's response times over all types
+ * are the exact merge of its types': asked for during the run (after
+ * the first answers) and after it, they agree with the probes.
+ */
+struct shared_probe {
+	const struct stats	*st;
+	int			 client;
+	uint64_t		 answers, checked;
+	int64_t			 max;
+};
+
+static void
+shared_listen(void *arg, const struct probe_ev *ev)
+{
+	struct shared_probe *sp = arg;
+	const struct hist *h;
+
+	if (ev->client != sp->client)
+		return;
+	if (ev->kind == PROBE_MSG_ENQUEUE && sp->answers > 0) {
+		/* Between two answers: the merge so far. */
+		h = stats_client_response(sp->st, sp->client);
+		assert_int_equal(hist_count(h), sp->answers);
+		assert_int_equal(hist_max(h), sp->max);
+		sp->checked++;
+	}
+	if (ev->kind == PROBE_MSG_RESPOND) {
+		sp->answers++;
+		if (ev->value > sp->max)
+			sp->max = ev->value;
+	}
+}
+
+static void
+test_shared_with_stats(void **state)
+{
+	struct an_opts o = AN_OPTS_INIT;
+	struct shared_probe sp = { NULL, 0, 0, 0, -1 };
+	struct model *m = ta_fixture("deadline.json");
+	struct world *w = world_new(m, NULL);
+	struct stats *st = stats_new(m, world_bus(w));
+	int open = evtype_by_name("AUTH_OPEN")->value;
+	int fast = model_client(m, "fast")->id;
+	int slow = model_client(m, "slow")->id;
+	const struct dl *d;
+	const struct hist *h;
+	struct an *an;
+
+	(void)state;
+	o.stats = st;
+	an = an_attach(world_bus(w), m, &o);
+	sp.st = st;
+	sp.client = fast;
+	probe_listen(world_bus(w), PROBE_BIT(PROBE_MSG_ENQUEUE) |
+	    PROBE_BIT(PROBE_MSG_RESPOND), shared_listen, &sp);
+	world_run(w);
+	an_findings(an);
+	d = an_deadline(an);
+	assert_int_equal(sp.checked, 8);	/* the 2nd to 9th opens */
+	assert_ptr_equal(dl_response(d, fast, open), stats_response(st, fast,
+	    open));
+	assert_ptr_equal(dl_syscall(d, open), stats_syscall_latency(st, open));
+	assert_null(stats_response(st, slow, open));
+	assert_null(stats_response(st, fast, -1));
+	assert_null(stats_response(st, fast, EVSET_BITS));
+	assert_null(stats_response(st, (int)m->nclients, open));
+	/* Over all types: the merge, the same histogram twice. */
+	h = stats_client_response(st, fast);
+	assert_ptr_equal(dl_client_response(d, fast), h);
+	assert_ptr_equal(stats_client_response(st, fast), h);
+	assert_int_equal(hist_count(h), 9);
+	assert_int_equal(hist_max(h), 2050 * TA_US);
+	assert_int_equal(hist_min(h), 2 * MS);
+	assert_int_equal(hist_quantile(h, 0.5), hist_quantile(
+	    stats_response(st, fast, open), 0.5));
+	/* slow answered nothing: an empty summary, no deadline histogram. */
+	assert_int_equal(hist_count(stats_client_response(st, slow)), 0);
+	assert_null(dl_client_response(d, slow));
+	an_free(an);
+	stats_free(st);
+	world_free(w);
+	model_free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fast_and_slow),
 		cmocka_unit_test(test_kills_by_type),
+		cmocka_unit_test(test_shared_with_stats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

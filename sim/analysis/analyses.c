@@ -30,6 +30,7 @@
 #include "analysis/an-int.h"
 #include "analysis/analyses.h"
 #include "analysis/idmap.h"
+#include "analysis/stats.h"
 #include "core/err.h"
 #include "core/units.h"
 #include "core/xalloc.h"
@@ -46,6 +47,7 @@ struct an {
 	struct lk		*lk;
 	struct pm		*pm;
 	struct dl		*dl;
+	struct stats		*own_stats;	/* when not given one */
 	struct idmap		 threads;
 	struct {
 		uint64_t	  id;
@@ -162,16 +164,19 @@ thread_slow(struct an *a, const struct probe_ev *ev)
  * The record of the acting thread, made if the probe is one that makes
  * records (wants_record()); NULL if it has none.  Inline for the common
  * case, a hit in the cache of a kind that makes no record (make 0) or of
- * a thread that has one.
+ * a thread that has one.  Not for THREAD_SPAWN (on_thread() asks
+ * thread_slow()).  A probe without a thread (id 0, kind none) needs no
+ * test of its own: only slots never filled hold id 0, and they hold no
+ * record, so it gets NULL as thread_slow() would give it; and every
+ * thread ref is of kind PROBE_OBJ_THREAD (th_ref(), the GCD probes).
  */
 static inline struct an_thread *
 thread_of(struct an *a, const struct probe_ev *ev, int make)
 {
 	size_t k = ev->thread.id & (AN_CACHE - 1);
 
-	if (ev->kind != PROBE_THREAD_SPAWN && a->cache[k].id == ev->thread.id &&
-	    ev->thread.id != 0 && ev->thread.kind == PROBE_OBJ_THREAD &&
-	    ev->process >= 0 && (a->cache[k].t != NULL || !make))
+	if (a->cache[k].id == ev->thread.id && ev->process >= 0 &&
+	    (a->cache[k].t != NULL || !make))
 		return a->cache[k].t;
 	return thread_slow(a, ev);
 }
@@ -200,7 +205,9 @@ on_thread(void *arg, const struct probe_ev *ev)
 	struct an_thread *t;
 
 	a->t_last = ev->t;
-	if ((t = thread_of(a, ev, 0)) == NULL)
+	t = ev->kind == PROBE_THREAD_SPAWN ? thread_slow(a, ev) :
+	    thread_of(a, ev, 0);
+	if (t == NULL)
 		return;
 	wf_thread(a->wf, ev, t);
 	pm_probe(a->pm, ev, t);
@@ -422,7 +429,6 @@ on_syscall_done(void *arg, const struct probe_ev *ev)
 
 	a->t_last = ev->t;
 	wf_done(a->wf, ev);
-	dl_syscall_done(a->dl, ev);
 }
 
 /* MSG_RETAIN, MSG_DROP. */
@@ -510,7 +516,7 @@ listen_all(struct an *a, struct probe_bus *bus)
 		{ PROBE_MSG_DROP,		on_msg,			1 },
 		{ PROBE_DEADLINE_MISS,		on_deadline_miss,	1 | 8 },
 		{ PROBE_SYNC_CRASH,		on_wf,			1 },
-		{ PROBE_SYSCALL_DONE,		on_syscall_done,	1 | 8 },
+		{ PROBE_SYSCALL_DONE,		on_syscall_done,	1 },
 		{ PROBE_FLAG_SET,		on_flag,		1 },
 		{ PROBE_RUN_END,		on_wf,			1 },
 		{ PROBE_CLIENT_KILL,		on_client,		8 },
@@ -544,7 +550,9 @@ an_attach(struct probe_bus *bus, const struct model *m,
 	a->wf = wf_new(m, bus, &a->f);
 	a->lk = lk_new(m, bus);
 	a->pm = pm_new(m, bus, &a->o.pool);
-	a->dl = dl_new(m);
+	if (a->o.stats == NULL)
+		a->o.stats = a->own_stats = stats_new(m, bus);
+	a->dl = dl_new(m, a->o.stats);
 	a->lk_answers = lk_concurrent(a->lk);
 	a->queue_owners = wf_queue_owners(a->wf);
 	a->flag_first = xcalloc(m->nflags + 1, sizeof(*a->flag_first));
@@ -563,6 +571,7 @@ an_free(struct an *a)
 	lk_free(a->lk);
 	pm_free(a->pm);
 	dl_free(a->dl);
+	stats_free(a->own_stats);
 	fd_list_release(&a->f);
 	idmap_release(&a->threads);
 	for (size_t i = 0; i < a->nchunks; i++)

@@ -36,12 +36,20 @@
 
 struct an;
 
+struct stats;
+
 struct an_opts {
 	struct pm_opts	 pool;		/* thread explosion threshold, series */
 	size_t		 max_cycles;	/* potential cycles; 0: 1000 */
+	/*
+	 * The run counters (analysis/stats.h) already listening on the same
+	 * bus, whose histograms the deadline analysis shares; it must outlive
+	 * the analyses.  NULL: an_attach() makes its own.
+	 */
+	const struct stats *stats;
 };
 
-#define AN_OPTS_INIT	{ PM_OPTS_INIT, 0 }
+#define AN_OPTS_INIT	{ PM_OPTS_INIT, 0, NULL }
 
 /* Attach every analysis to bus (a world of model m); o may be NULL. */
 struct an	*an_attach(struct probe_bus *bus, const struct model *m,

@@ -10,18 +10,15 @@
  *                      deadline per (client, type), its distribution is
  *                      the response times' mirrored, so only the minimum
  *                      is kept (exact) and quantiles are read from the
- *                      response histogram
+ *                      response histogram (the run counters')
  *   DEADLINE_MISS      a miss of (client, type); a CLIENT_KILL right after
  *                      is charged to that type
  *   CLIENT_START       value > 0: a restart
- *   SYSCALL_DONE       value = syscall latency, per type
- * Histograms are created on first use (35 KB each), so a model with many
- * clients pays only for the (client, type) pairs that occur; a client's
- * response times over all types are the merge of its types' histograms,
- * made once by dl_finish().  stats.c
- * keeps a per-client response histogram and a per-type syscall one of its
- * own for the run summary; these are the analyses' (per type, with
- * headroom and queue waits) and what `essim check` reads.
+ * The queue waits are the only histograms of this module (one per
+ * client, made on first use: 35 KB each).  Response times per (client,
+ * type) and per client, and syscall latencies per type, are the run
+ * counters' (analysis/stats.h), which see the same probes and record the
+ * same values: this module reads them, so every value is recorded once.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -29,6 +26,7 @@
 #include <string.h>
 
 #include "analysis/deadline.h"
+#include "analysis/stats.h"
 #include "core/units.h"
 #include "core/xalloc.h"
 
@@ -36,20 +34,20 @@ struct ct {				/* one (client, type) */
 	uint64_t	 messages, misses, kills;
 	int64_t		 min_headroom;	/* -1: none */
 	int64_t		 first_miss;
-	struct hist	*resp;
+	int64_t		 deadline;	/* dl_deadline() */
 };
 
 struct cl {
 	uint64_t	 misses, kills, restarts;
 	int		 last_miss;	/* type value of the last miss, -1 */
-	struct hist	*resp, *qwait;
+	struct hist	*qwait;
 };
 
 struct dl {
 	const struct model	*m;
+	const struct stats	*st;	/* its histograms */
 	struct ct		**ct;	/* [client * EVSET_BITS + type] */
 	struct cl		*cl;
-	struct hist		*sys[EVSET_BITS];
 };
 
 static struct ct *
@@ -61,6 +59,7 @@ ct_get(struct dl *d, int c, int type)
 		*slot = xcalloc(1, sizeof(**slot));
 		(*slot)->min_headroom = -1;
 		(*slot)->first_miss = -1;
+		(*slot)->deadline = dl_deadline(d, c, type);
 	}
 	return *slot;
 }
@@ -106,21 +105,13 @@ dl_handler_start(struct dl *d, const struct probe_ev *ev)
 void
 dl_respond(struct dl *d, const struct probe_ev *ev)
 {
-	int v = ev->evtype->value;
-	struct ct *c = ct_get(d, ev->client, v);
-	int64_t h = dl_deadline(d, ev->client, v) - ev->value;
+	struct ct *c = ct_get(d, ev->client, ev->evtype->value);
+	int64_t h = c->deadline - ev->value;
 
-	hist_record(lazy(&c->resp), ev->value);
 	if (h < 0)
 		h = 0;		/* answered at the very instant of the deadline */
 	if (c->min_headroom < 0 || h < c->min_headroom)
 		c->min_headroom = h;
-}
-
-void
-dl_syscall_done(struct dl *d, const struct probe_ev *ev)
-{
-	hist_record(lazy(&d->sys[ev->evtype->value]), ev->value);
 }
 
 void
@@ -157,9 +148,6 @@ dl_probe(struct dl *d, const struct probe_ev *ev)
 		if (ev->value > 0)
 			d->cl[ev->client].restarts++;
 		break;
-	case PROBE_SYSCALL_DONE:
-		dl_syscall_done(d, ev);
-		break;
 	default:
 		break;
 	}
@@ -171,15 +159,16 @@ dl_mask(void)
 	return PROBE_BIT(PROBE_MSG_ENQUEUE) |
 	    PROBE_BIT(PROBE_MSG_HANDLER_START) | PROBE_BIT(PROBE_MSG_RESPOND) |
 	    PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_CLIENT_KILL) |
-	    PROBE_BIT(PROBE_CLIENT_START) | PROBE_BIT(PROBE_SYSCALL_DONE);
+	    PROBE_BIT(PROBE_CLIENT_START);
 }
 
 struct dl *
-dl_new(const struct model *m)
+dl_new(const struct model *m, const struct stats *st)
 {
 	struct dl *d = xcalloc(1, sizeof(*d));
 
 	d->m = m;
+	d->st = st;
 	d->ct = xcalloc((m->nclients + 1) * EVSET_BITS, sizeof(*d->ct));
 	d->cl = xcalloc(m->nclients + 1, sizeof(*d->cl));
 	for (size_t i = 0; i < m->nclients; i++)
@@ -193,40 +182,18 @@ dl_free(struct dl *d)
 	if (d == NULL)
 		return;
 	for (size_t i = 0; i < d->m->nclients * EVSET_BITS; i++)
-		if (d->ct[i] != NULL) {
-			hist_free(d->ct[i]->resp);
-			free(d->ct[i]);
-		}
-	for (size_t i = 0; i < d->m->nclients; i++) {
-		hist_free(d->cl[i].resp);
+		free(d->ct[i]);
+	for (size_t i = 0; i < d->m->nclients; i++)
 		hist_free(d->cl[i].qwait);
-	}
-	for (int v = 0; v < EVSET_BITS; v++)
-		hist_free(d->sys[v]);
 	free(d->ct);
 	free(d->cl);
 	free(d);
-}
-
-/* Per-client response times: the merge of the client's types. */
-static void
-merge_clients(struct dl *d)
-{
-	for (size_t c = 0; c < d->m->nclients; c++)
-		for (int v = 0; v < EVSET_BITS; v++) {
-			const struct ct *x = ct_at(d, (int)c, v);
-
-			if (x != NULL && x->resp != NULL)
-				hist_merge(lazy(&d->cl[c].resp), x->resp);
-		}
 }
 
 void
 dl_finish(struct dl *d, struct fd_list *out)
 {
 	char a[UNITS_DURATION_MAX], b[UNITS_DURATION_MAX];
-
-	merge_clients(d);
 
 	for (size_t c = 0; c < d->m->nclients; c++)
 		for (int v = 0; v < EVSET_BITS; v++) {
@@ -290,21 +257,21 @@ dl_min_headroom(const struct dl *d, int client, int type)
 int64_t
 dl_headroom_quantile(const struct dl *d, int client, int type, double q)
 {
-	const struct ct *x = ct_at(d, client, type);
+	const struct hist *r = dl_response(d, client, type);
 	int64_t h;
 
-	if (x == NULL || x->resp == NULL || hist_count(x->resp) == 0)
+	if (r == NULL || hist_count(r) == 0)
 		return -1;
-	h = dl_deadline(d, client, type) - hist_quantile(x->resp, 1.0 - q);
+	h = dl_deadline(d, client, type) - hist_quantile(r, 1.0 - q);
 	return h < 0 ? 0 : h;
 }
 
+/* The run counters' histogram, as long as this module knows the pair. */
 const struct hist *
 dl_response(const struct dl *d, int client, int type)
 {
-	const struct ct *x = ct_at(d, client, type);
-
-	return x != NULL ? x->resp : NULL;
+	return ct_at(d, client, type) != NULL ?
+	    stats_response(d->st, client, type) : NULL;
 }
 
 uint64_t
@@ -339,10 +306,13 @@ dl_client_min_headroom(const struct dl *d, int client)
 	return best;
 }
 
+/* NULL, not an empty histogram, when the client answered nothing. */
 const struct hist *
 dl_client_response(const struct dl *d, int client)
 {
-	return d->cl[client].resp;
+	const struct hist *h = stats_client_response(d->st, client);
+
+	return hist_count(h) > 0 ? h : NULL;
 }
 
 const struct hist *
@@ -354,7 +324,8 @@ dl_queue_wait(const struct dl *d, int client)
 const struct hist *
 dl_syscall(const struct dl *d, int type)
 {
-	return type >= 0 && type < EVSET_BITS ? d->sys[type] : NULL;
+	return type >= 0 && type < EVSET_BITS ?
+	    stats_syscall_latency(d->st, type) : NULL;
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -394,7 +365,7 @@ types_json(const struct dl *d, int c)
 		    "misses", (json_int_t)x->misses,
 		    "kills", (json_int_t)x->kills,
 		    "min_headroom", (json_int_t)x->min_headroom,
-		    "response", lat_json(x->resp),
+		    "response", lat_json(dl_response(d, c, v)),
 		    "headroom_p1", (json_int_t)dl_headroom_quantile(d, c, v,
 		    0.01)));
 	}
@@ -412,13 +383,13 @@ dl_json(const struct dl *d)
 		    "misses", (json_int_t)d->cl[c].misses,
 		    "kills", (json_int_t)d->cl[c].kills,
 		    "restarts", (json_int_t)d->cl[c].restarts,
-		    "response", lat_json(d->cl[c].resp),
+		    "response", lat_json(dl_client_response(d, (int)c)),
 		    "queue_wait", lat_json(d->cl[c].qwait),
 		    "types", types_json(d, (int)c)));
 	for (int v = 0; v < EVSET_BITS; v++)
-		if (d->sys[v] != NULL)
+		if (dl_syscall(d, v) != NULL)
 			json_object_set_new(sys, evtype_by_value(v)->name,
-			    lat_json(d->sys[v]));
+			    lat_json(dl_syscall(d, v)));
 	return json_pack("{s:o, s:o}", "clients", cl, "syscalls", sys);
 }
 
@@ -452,7 +423,9 @@ dl_print(const struct dl *d, FILE *f)
 			    d->m->clients[k]->name, evtype_by_value(v)->name + 5,
 			    dur(dl_deadline(d, (int)k, v), a), x->messages,
 			    x->misses, x->kills, dur(x->min_headroom, b),
-			    dur(x->resp ? hist_quantile(x->resp, 0.99) : -1, c),
+			    dur(dl_response(d, (int)k, v) != NULL ?
+			    hist_quantile(dl_response(d, (int)k, v), 0.99) : -1,
+			    c),
 			    dur(dl_headroom_quantile(d, (int)k, v, 0.01), e));
 		}
 	header = 0;

@@ -29,27 +29,31 @@
 #include "model/model.h"
 
 struct dl;
+struct stats;
 
-/* For model m (which must outlive it); probes come through dl_probe(). */
-struct dl	*dl_new(const struct model *m);
+/*
+ * For model m; probes come through dl_probe().  st is the run counters
+ * on the same probe bus, whose response and syscall histograms this
+ * module reads instead of keeping its own (analysis/stats.h); m and st
+ * must outlive it.
+ */
+struct dl	*dl_new(const struct model *m, const struct stats *st);
 void		 dl_free(struct dl *d);
 void		 dl_probe(struct dl *d, const struct probe_ev *ev);
 /* Its parts, for a listener that knows the kind: MSG_ENQUEUE,
- * MSG_HANDLER_START, MSG_RESPOND, SYSCALL_DONE. */
+ * MSG_HANDLER_START, MSG_RESPOND. */
 void		 dl_enqueue(struct dl *d, const struct probe_ev *ev);
 void		 dl_handler_start(struct dl *d, const struct probe_ev *ev);
 void		 dl_respond(struct dl *d, const struct probe_ev *ev);
-void		 dl_syscall_done(struct dl *d, const struct probe_ev *ev);
 /* The probe kinds dl_probe() wants. */
 uint64_t	 dl_mask(void);
 
-/*
- * Merge the per-client histograms and append one finding per (client,
- * type) with misses to out.  Once, after the run.
- */
+/* Append one finding per (client, type) with misses to out.  Once, after
+ * the run. */
 void		 dl_finish(struct dl *d, struct fd_list *out);
 
-/* Per (client, type value); NULL histograms when none were recorded. */
+/* Per (client, type value); NULL histograms when none were recorded (the
+ * histograms are the run counters'). */
 uint64_t	 dl_messages(const struct dl *d, int client, int type);
 uint64_t	 dl_type_misses(const struct dl *d, int client, int type);
 uint64_t	 dl_type_kills(const struct dl *d, int client, int type);
@@ -72,7 +76,8 @@ uint64_t	 dl_kills(const struct dl *d, int client);
 uint64_t	 dl_restarts(const struct dl *d, int client);
 /* Smallest headroom over all types, -1 when nothing was answered. */
 int64_t		 dl_client_min_headroom(const struct dl *d, int client);
-/* After dl_finish(). */
+/* Response times over all types, and delivery-queue waits; NULL when
+ * none. */
 const struct hist *dl_client_response(const struct dl *d, int client);
 const struct hist *dl_queue_wait(const struct dl *d, int client);
 

@@ -11,8 +11,15 @@
  *   THREAD_SPAWN/EXIT  live threads per process, and their peak
  *   SYSCALL_DONE       a syscall completed: value = latency, verdict
  *   SYNC_CRASH, SPIN   findings
- * Histograms (analysis/hist.h) are exact to 0.4%; one per client and one
- * per event type that occurs, created on first use.
+ * Histograms (analysis/hist.h) are exact to 0.4%; one per (client, event
+ * type) and one per event type that occurs, created on first use.  They
+ * are the only ones: the deadline analysis reads them through
+ * stats_response() and stats_syscall_latency() rather than record every
+ * value a second time.  A client's response times over all its types are
+ * the merge of its (client, type) histograms, made when asked for
+ * (stats_client_response()) into a histogram the client keeps: merging
+ * adds bucket counts, count, sum, min and max, which is exactly what
+ * recording the values into it would have done.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,7 +33,9 @@
 
 struct st_client {
 	uint64_t	 messages, auth_messages, misses, kills, restarts;
-	struct hist	*resp;
+	uint64_t	 responses;	/* values recorded in its types' */
+	uint64_t	 merged;	/* those in resp */
+	struct hist	*resp;		/* the merge, stats_client_response() */
 	char		 last_miss[160];
 };
 
@@ -51,6 +60,7 @@ struct stats {
 	const struct model	*m;
 	const struct probe_bus	*bus;
 	struct st_client	*c;
+	struct hist		**resp;	/* [client * EVSET_BITS + type] */
 	struct st_proc		*p;
 	struct st_type		 types[EVSET_BITS];
 	struct st_finding	*f;
@@ -106,6 +116,41 @@ on_syscall(struct stats *s, const struct probe_ev *ev)
 	hist_record(t->lat, ev->value);
 }
 
+/*
+ * The three kinds of every message and syscall (SYSCALL_DONE, MSG_ENQUEUE,
+ * MSG_RESPOND) have a callback each (probe_listen_kind()), the rest go
+ * through listen()'s switch.
+ */
+static void
+on_syscall_done(void *arg, const struct probe_ev *ev)
+{
+	on_syscall(arg, ev);
+}
+
+static void
+on_enqueue(void *arg, const struct probe_ev *ev)
+{
+	struct stats *s = arg;
+	struct st_client *c = &s->c[ev->client];
+
+	c->messages++;
+	if (evtype_is_auth(ev->evtype))
+		c->auth_messages++;
+}
+
+static void
+on_respond(void *arg, const struct probe_ev *ev)
+{
+	struct stats *s = arg;
+	struct hist **h = &s->resp[(size_t)ev->client * EVSET_BITS +
+	    (size_t)ev->evtype->value];
+
+	if (*h == NULL)
+		*h = hist_new();
+	hist_record(*h, ev->value);
+	s->c[ev->client].responses++;
+}
+
 static void
 on_finding(struct stats *s, const struct probe_ev *ev)
 {
@@ -152,17 +197,6 @@ listen(void *arg, const struct probe_ev *ev)
 	case PROBE_THREAD_EXIT:
 		on_threads(s, ev);
 		break;
-	case PROBE_SYSCALL_DONE:
-		on_syscall(s, ev);
-		break;
-	case PROBE_MSG_ENQUEUE:
-		c->messages++;
-		if (evtype_is_auth(ev->evtype))
-			c->auth_messages++;
-		break;
-	case PROBE_MSG_RESPOND:
-		hist_record(c->resp, ev->value);
-		break;
 	case PROBE_DEADLINE_MISS:
 		c->misses++;
 		snprintf(c->last_miss, sizeof(c->last_miss), "%s %s",
@@ -197,14 +231,16 @@ stats_new(const struct model *m, struct probe_bus *bus)
 	s->m = m;
 	s->bus = bus;
 	s->c = xcalloc(m->nclients + 1, sizeof(*s->c));
+	s->resp = xcalloc((m->nclients + 1) * EVSET_BITS, sizeof(*s->resp));
 	for (size_t i = 0; i < m->nclients; i++)
 		s->c[i].resp = hist_new();
 	s->p = xcalloc(m->nprocs + 1, sizeof(*s->p));
 	s->f = xcalloc(STATS_MAX_FINDINGS, sizeof(*s->f));
+	probe_listen_kind(bus, PROBE_SYSCALL_DONE, on_syscall_done, s);
+	probe_listen_kind(bus, PROBE_MSG_ENQUEUE, on_enqueue, s);
+	probe_listen_kind(bus, PROBE_MSG_RESPOND, on_respond, s);
 	probe_listen(bus, PROBE_BIT(PROBE_THREAD_SPAWN) |
-	    PROBE_BIT(PROBE_THREAD_EXIT) | PROBE_BIT(PROBE_SYSCALL_DONE) |
-	    PROBE_BIT(PROBE_MSG_ENQUEUE) | PROBE_BIT(PROBE_MSG_RESPOND) |
-	    PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_CLIENT_KILL) |
+	    PROBE_BIT(PROBE_THREAD_EXIT) | PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_CLIENT_KILL) |
 	    PROBE_BIT(PROBE_CLIENT_START) | PROBE_BIT(PROBE_SYNC_CRASH) |
 	    PROBE_BIT(PROBE_SPIN) | PROBE_BIT(PROBE_CACHE_HIT) |
 	    PROBE_BIT(PROBE_EARLY_BOOT_RELEASE), listen, s);
@@ -218,6 +254,9 @@ stats_free(struct stats *s)
 		return;
 	for (size_t i = 0; i < s->m->nclients; i++)
 		hist_free(s->c[i].resp);
+	for (size_t i = 0; i < s->m->nclients * EVSET_BITS; i++)
+		hist_free(s->resp[i]);
+	free(s->resp);
 	for (int v = 0; v < EVSET_BITS; v++)
 		hist_free(s->types[v].lat);
 	free(s->c);
@@ -264,7 +303,8 @@ clients_json(const struct stats *s)
 		    (json_int_t)c->kills));
 		json_object_set_new(j, "restarts", json_integer(
 		    (json_int_t)c->restarts));
-		json_object_set_new(j, "response_ns", hist_json(c->resp));
+		json_object_set_new(j, "response_ns",
+		    hist_json(stats_client_response(s, (int)i)));
 		json_object_set_new(o, s->m->clients[i]->name, j);
 	}
 	return o;
@@ -419,7 +459,7 @@ print_tables(const struct stats *s, FILE *f)
 
 		fprintf(f, "  %-18s%10" PRIu64, s->m->clients[i]->name,
 		    c->messages);
-		print_hist3(c->resp, f);
+		print_hist3(stats_client_response(s, (int)i), f);
 		fprintf(f, " %6" PRIu64 " %5" PRIu64 " %8" PRIu64 "\n",
 		    c->misses, c->kills, c->restarts);
 	}
@@ -500,10 +540,35 @@ stats_client_auth_messages(const struct stats *s, int client)
 	return s->c[client].auth_messages;
 }
 
+/*
+ * The merge is redone only when responses came since the last one, so
+ * asking during a run is correct and asking again after it is cheap.  It
+ * changes the client's cache, not what the counters say: s stays const
+ * for the caller.
+ */
 const struct hist *
 stats_client_response(const struct stats *s, int client)
 {
-	return s->c[client].resp;
+	struct st_client *c = &s->c[client];
+	const struct hist *h;
+
+	if (c->merged != c->responses) {
+		hist_reset(c->resp);
+		for (int v = 0; v < EVSET_BITS; v++)
+			if ((h = stats_response(s, client, v)) != NULL)
+				hist_merge(c->resp, h);
+		c->merged = c->responses;
+	}
+	return c->resp;
+}
+
+const struct hist *
+stats_response(const struct stats *s, int client, int evtype_value)
+{
+	if (client < 0 || (size_t)client >= s->m->nclients ||
+	    evtype_value < 0 || evtype_value >= EVSET_BITS)
+		return NULL;
+	return s->resp[(size_t)client * EVSET_BITS + (size_t)evtype_value];
 }
 
 int

@@ -3,14 +3,16 @@
  * `essim run` summarises, and prints it as text or JSON.
  *
  * It knows the world only through the probe bus (es/probe.h) and the model
- * (for names): per client, messages delivered, response times, deadline
- * misses, kills and restarts; per process, threads alive at peak (all
+ * (for names): per client, messages delivered, response times (kept per
+ * event type too), deadline misses, kills and restarts; per process,
+ * threads alive at peak (all
  * threads, and workqueue threads alone) and crashes; per syscall type,
  * count, denials and latency (from the syscall to its completion: the
  * verdict for AUTH); and findings so far (kills, sync crashes, spinning
  * threads), the first STATS_MAX_FINDINGS of them kept, the rest counted.
- * Memory is fixed once the listener exists: histograms and arrays sized by
- * the model.
+ * Memory is bounded by the model: arrays sized by it, and one histogram
+ * per client, per (client, type) answered and per syscall type seen, the
+ * last two made on first use.
  *
  * The JSON keys and the text summary are documented in docs/simulation.md;
  * the results database (sim/out/results-rec.h) reads the counters through
@@ -65,6 +67,10 @@ size_t		 stats_nfindings(const struct stats *s);
  * are NULL when nothing was recorded (a syscall type never seen). */
 uint64_t	 stats_client_auth_messages(const struct stats *s, int client);
 const struct hist *stats_client_response(const struct stats *s, int client);
+/* Response times of one (client, event type value); NULL when none (or
+ * out of range).  The deadline analysis shares these. */
+const struct hist *stats_response(const struct stats *s, int client,
+		    int evtype_value);
 int		 stats_proc_peak(const struct stats *s, int proc);
 int		 stats_proc_pool_peak(const struct stats *s, int proc);
 uint64_t	 stats_proc_crashes(const struct stats *s, int proc);

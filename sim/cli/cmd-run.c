@@ -504,6 +504,7 @@ simulate(const struct run_opts *o, const char *file)
 	struct stats_run r;
 	struct world *w;
 	struct stats *st;
+	struct an_opts ao = AN_OPTS_INIT;
 	struct an *an;
 	struct res_db *db = NULL;
 	struct res_rec *rec = NULL;
@@ -543,7 +544,8 @@ simulate(const struct run_opts *o, const char *file)
 		replay_world_attach(rw, w);
 	st = stats_new(m, world_bus(w));
 	/* The analyses: their findings go to the database and timeline. */
-	an = o->no_analyses ? NULL : an_attach(world_bus(w), m, NULL);
+	ao.stats = st;		/* the deadline analysis shares its histograms */
+	an = o->no_analyses ? NULL : an_attach(world_bus(w), m, &ao);
 	/* From here on, outputs exist: a signal stops, it does not kill. */
 	intr_install();
 	if (o->out != NULL)

@@ -289,6 +289,7 @@ w_job(void *ctx, uint64_t run, struct err *e)
 	struct model *m = point_model(wk->sw, p, &doc, &d);
 	struct world *w;
 	struct stats *st;
+	struct an_opts ao = AN_OPTS_INIT;
 	struct an *an;
 	struct res_run *r;
 	struct res_rec *rec;
@@ -310,7 +311,8 @@ w_job(void *ctx, uint64_t run, struct err *e)
 	wo.max_events = o->max_events;
 	w = world_new(m, &wo);
 	st = stats_new(m, world_bus(w));
-	an = an_attach(world_bus(w), m, NULL);
+	ao.stats = st;
+	an = an_attach(world_bus(w), m, &ao);
 	text = json_dumps(doc, JSON_INDENT(2));
 	ri.run_id = (int64_t)run + 1;
 	ri.point = (int64_t)p;
