@@ -49,8 +49,8 @@ test_defaults(void **state)
 	struct model *m = tw_model("{ \"essim\": 1 }");
 
 	(void)state;
-	assert_int_equal(m->max_threads, 10000);
-	assert_int_equal(m->max_world_threads, 100000);
+	assert_int_equal(m->max_threads, 0);
+	assert_int_equal(m->max_world_threads, 1000000);
 	assert_int_equal(m->max_queued, 1000000);
 	assert_int_equal(m->max_delivery_queue, 0);
 	model_free(m);
@@ -59,6 +59,12 @@ test_defaults(void **state)
 	assert_int_equal(m->max_threads, 0);
 	assert_int_equal(m->max_world_threads, 7);
 	assert_int_equal(m->max_queued, 3);
+	model_free(m);
+	/* A per-process limit above the default world guard raises it. */
+	m = tw_model("{ \"essim\": 1, \"limits\": { \"max_threads\": "
+	    "2000000 } }");
+	assert_int_equal(m->max_threads, 2000000);
+	assert_int_equal(m->max_world_threads, 2000000);
 	model_free(m);
 }
 

@@ -38,8 +38,8 @@
 #define CORES_MAX	1024
 #define WQ_MAX		32768
 #define LIMIT_MAX	INT_MAX
-#define LIMIT_THREADS	10000
-#define LIMIT_WORLD_THREADS 100000
+#define LIMIT_THREADS	0
+#define LIMIT_WORLD_THREADS 1000000
 #define LIMIT_QUEUED	1000000
 
 static const char *const top_keys[] = {
@@ -255,7 +255,11 @@ finish_gcd(struct mload *ld)
 /*
  * Guards on what a run may hold at once (docs/model-format.md, limits).
  * Each is a count; 0 switches a guard off.  What happens past each is
- * the world's business (sim/es/world.c).
+ * the world's business (sim/es/world.c).  By default only the memory
+ * guards are on (a million threads, a million queued blocks: about a
+ * gigabyte); a per-process thread count is the model's to state, as a
+ * deadlocked client with open-loop arrivals legitimately piles up tens
+ * of thousands of blocked syscall threads in one process.
  */
 static void
 read_limits(struct mload *ld, const json_t *v)
@@ -269,6 +273,9 @@ read_limits(struct mload *ld, const json_t *v)
 		m->max_threads = (int)x;
 	if (mload__k_int(ld, v, "max_world_threads", 0, LIMIT_MAX, &x) > 0)
 		m->max_world_threads = (int)x;
+	else if (m->max_threads > m->max_world_threads)
+		m->max_world_threads = m->max_threads;	/* the default guard
+							   must not undercut */
 	if (mload__k_int(ld, v, "max_queued", 0, LIMIT_MAX, &x) > 0)
 		m->max_queued = (int)x;
 	if (mload__k_int(ld, v, "max_delivery_queue", 0, LIMIT_MAX, &x) > 0)
