@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "analysis/stats.h"
 #include "core/loop.h"
 #include "test-world-util.h"
 
@@ -214,7 +215,10 @@ delivery(const char *mode, int cap, uint64_t *drops, uint64_t *auth,
 	    mode, cap);
 	struct model *m = tw_model(text);
 	struct world *w = world_new(m, NULL);
+	struct stats *st = stats_new(m, world_bus(w));
 	struct tw_log log;
+	struct stats_finding f;
+	uint64_t sauth;
 
 	tw_listen(&log, w, PROBE_BIT(PROBE_SYSCALL_DONE) |
 	    PROBE_BIT(PROBE_MSG_ENQUEUE));
@@ -222,6 +226,19 @@ delivery(const char *mode, int cap, uint64_t *drops, uint64_t *auth,
 	assert_int_equal(world_error(w, NULL), 0);
 	assert_int_equal(world_now(w), NS_PER_S);
 	*drops = world_client_drops(w, 0, auth, first);
+	/* The run counters see the same drops, the first as a finding. */
+	assert_int_equal(stats_client_drops(st, 0, &sauth), *drops);
+	assert_int_equal(sauth, *auth);
+	if (*drops > 0) {
+		assert_int_equal(stats_nfindings(st), 1);
+		assert_int_not_equal(stats_finding(st, 0, &f), 0);
+		assert_string_equal(f.kind, "drop");
+		assert_int_equal(f.t, *first);
+		assert_int_equal(f.client, 0);
+		assert_non_null(strstr(f.detail, "slow's delivery queue is full"));
+	} else
+		assert_int_equal(stats_nfindings(st), 0);
+	stats_free(st);
 	*done = tw_count(&log, PROBE_SYSCALL_DONE, -1);
 	*msgs = tw_count(&log, PROBE_MSG_ENQUEUE, -1);
 	*denied = 0;

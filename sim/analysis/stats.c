@@ -10,6 +10,8 @@
  *   CLIENT_START       value > 0: a restart
  *   THREAD_SPAWN/EXIT  live threads per process, and their peak
  *   SYSCALL_DONE       a syscall completed: value = latency, verdict
+ *   QUEUE_FULL         a full delivery queue dropped an event (the
+ *                      first per client is a finding)
  *   SYNC_CRASH, SPIN   findings
  * Histograms (analysis/hist.h) are exact to 0.4%; one per (client, event
  * type) and one per event type that occurs, created on first use.  They
@@ -33,6 +35,7 @@
 
 struct st_client {
 	uint64_t	 messages, auth_messages, misses, kills, restarts;
+	uint64_t	 drops, auth_drops;
 	uint64_t	 responses;	/* values recorded in its types' */
 	uint64_t	 merged;	/* those in resp */
 	struct hist	*resp;		/* the merge, stats_client_response() */
@@ -173,6 +176,21 @@ on_finding(struct stats *s, const struct probe_ev *ev)
 			    probe_name(s->bus, &ev->thread, a, sizeof(a)),
 			    probe_name(s->bus, &ev->obj, b, sizeof(b)));
 		break;
+	case PROBE_QUEUE_FULL:
+		/* The first drop per client; the count is in the client's
+		 * counters. */
+		if (s->c[ev->client].drops == 1 &&
+		    (f = finding(s, "drop", ev)) != NULL)
+			snprintf(f->detail, sizeof(f->detail),
+			    "%s's delivery queue is full (max_delivery_queue "
+			    "%d): %s %s dropped%s",
+			    s->m->clients[ev->client]->name,
+			    s->m->max_delivery_queue, ev->evtype->name,
+			    ev->path != NULL ? ev->path : "-",
+			    !ev->value ? "" : s->m->clients[ev->client]->
+			    miss_mode == M_MISS_FAIL_CLOSED ? ", denied" :
+			    ", allowed");
+		break;
 	case PROBE_SPIN:
 		if ((f = finding(s, "spin", ev)) != NULL)
 			snprintf(f->detail, sizeof(f->detail),
@@ -210,6 +228,11 @@ listen(void *arg, const struct probe_ev *ev)
 		if (ev->value > 0)
 			c->restarts++;
 		break;
+	case PROBE_QUEUE_FULL:
+		c->drops++;
+		c->auth_drops += ev->value != 0;
+		on_finding(s, ev);
+		break;
 	case PROBE_CACHE_HIT:
 		s->cache_hits++;
 		break;
@@ -243,7 +266,8 @@ stats_new(const struct model *m, struct probe_bus *bus)
 	    PROBE_BIT(PROBE_THREAD_EXIT) | PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_CLIENT_KILL) |
 	    PROBE_BIT(PROBE_CLIENT_START) | PROBE_BIT(PROBE_SYNC_CRASH) |
 	    PROBE_BIT(PROBE_SPIN) | PROBE_BIT(PROBE_CACHE_HIT) |
-	    PROBE_BIT(PROBE_EARLY_BOOT_RELEASE), listen, s);
+	    PROBE_BIT(PROBE_EARLY_BOOT_RELEASE) | PROBE_BIT(PROBE_QUEUE_FULL),
+	    listen, s);
 	return s;
 }
 
@@ -303,6 +327,10 @@ clients_json(const struct stats *s)
 		    (json_int_t)c->kills));
 		json_object_set_new(j, "restarts", json_integer(
 		    (json_int_t)c->restarts));
+		json_object_set_new(j, "drops", json_integer(
+		    (json_int_t)c->drops));
+		json_object_set_new(j, "auth_drops", json_integer(
+		    (json_int_t)c->auth_drops));
 		json_object_set_new(j, "response_ns",
 		    hist_json(stats_client_response(s, (int)i)));
 		json_object_set_new(o, s->m->clients[i]->name, j);
@@ -463,6 +491,12 @@ print_tables(const struct stats *s, FILE *f)
 		fprintf(f, " %6" PRIu64 " %5" PRIu64 " %8" PRIu64 "\n",
 		    c->misses, c->kills, c->restarts);
 	}
+	for (size_t i = 0; i < s->m->nclients; i++)
+		if (s->c[i].drops > 0)
+			fprintf(f, "  %s: %" PRIu64 " events dropped (%" PRIu64
+			    " AUTH), its delivery queue full\n",
+			    s->m->clients[i]->name, s->c[i].drops,
+			    s->c[i].auth_drops);
 	fprintf(f, "\nprocesses           %12s %12s %8s\n", "peak threads",
 	    "peak pool", "crashes");
 	for (size_t i = 0; i < s->m->nprocs; i++)
@@ -502,6 +536,14 @@ uint64_t
 stats_client_kills(const struct stats *s, int client)
 {
 	return s->c[client].kills;
+}
+
+uint64_t
+stats_client_drops(const struct stats *s, int client, uint64_t *auth)
+{
+	if (auth != NULL)
+		*auth = s->c[client].auth_drops;
+	return s->c[client].drops;
 }
 
 uint64_t

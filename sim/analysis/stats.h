@@ -60,6 +60,10 @@ uint64_t	 stats_client_kills(const struct stats *s, int client);
 uint64_t	 stats_client_restarts(const struct stats *s, int client);
 uint64_t	 stats_client_misses(const struct stats *s, int client);
 uint64_t	 stats_client_messages(const struct stats *s, int client);
+/* Events a full delivery queue dropped (limits.max_delivery_queue);
+ * *auth (may be NULL) gets how many of them were AUTH. */
+uint64_t	 stats_client_drops(const struct stats *s, int client,
+		    uint64_t *auth);
 uint64_t	 stats_syscalls(const struct stats *s, int evtype_value);
 size_t		 stats_nfindings(const struct stats *s);
 

@@ -135,6 +135,21 @@ client_drop(struct w_client *c, struct esk_event *ev, int auth)
 {
 	if (c->drops++ == 0)
 		c->first_drop = loop_now(&c->w->loop);
+	if (probe_on(&c->w->bus, PROBE_QUEUE_FULL)) {
+		struct probe_ev pe;
+
+		probe_ev_init(&pe, PROBE_QUEUE_FULL, loop_now(&c->w->loop));
+		pe.obj.kind = PROBE_OBJ_CLIENT;
+		pe.obj.id = (uint64_t)c->m->id;
+		pe.obj.p = c;
+		pe.process = c->proc->m->id;
+		pe.client = c->m->id;
+		pe.event = ev->id;
+		pe.evtype = ev->type;
+		pe.path = ev->path.s;
+		pe.value = auth;
+		probe_emit(&c->w->bus, &pe);
+	}
 	if (!auth)
 		return;
 	c->auth_drops++;

@@ -101,6 +101,7 @@ static const char *const kind_names[PROBE__COUNT] = {
 	[PROBE_UNLOCK] = "UNLOCK",
 	[PROBE_FLAG_SET] = "FLAG_SET",
 	[PROBE_SPIN] = "SPIN",
+	[PROBE_QUEUE_FULL] = "QUEUE_FULL",
 	[PROBE_RUN_END] = "RUN_END",
 };
 

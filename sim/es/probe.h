@@ -98,6 +98,9 @@ enum probe_kind {
 	PROBE_FLAG_SET,		/* value 1 the first time the flag is set */
 	PROBE_SPIN,		/* thread ran too many actions without time
 				   passing: stopped (a model bug) */
+	PROBE_QUEUE_FULL,	/* client obj's delivery queue was full
+				   (limits.max_delivery_queue): event
+				   dropped; value 1 for AUTH */
 	PROBE_RUN_END,		/* the run is over (once, at the end time) */
 	PROBE__COUNT
 };
