@@ -134,7 +134,9 @@ check_plan(sqlite3 *db, const char *path, const struct sout_plan *pl,
 			continue;
 		shard = sqlite3_column_int(st, 0);
 		shards = sqlite3_column_int(st, 1);
-		grid = xstrdup((const char *)sqlite3_column_text(st, 2));
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			grid = xstrdup((const char *)
+			    sqlite3_column_text(st, 2));
 	}
 	sqlite3_finalize(st);
 	if (n == 0)
@@ -143,6 +145,9 @@ check_plan(sqlite3 *db, const char *path, const struct sout_plan *pl,
 	else if (n > 1)
 		rc = err_set(e, "%s: a merge of %d shards: resume the shard "
 		    "that was interrupted, in its own database", path, n);
+	else if (grid == NULL)
+		rc = err_set(e, "%s: corrupt sweep database: its sweep row has "
+		    "no grid", path);
 	else if (shard != pl->shard || shards != pl->shards)
 		rc = err_set(e, "%s: cannot resume: it holds shard %d/%d, this "
 		    "command runs shard %d/%d", path, shard + 1, shards,

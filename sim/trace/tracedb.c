@@ -116,7 +116,8 @@ create_schema(struct tdb *db, struct err *e)
 	return rc;
 }
 
-/* The value of meta key, or NULL; *rc says whether the query failed. */
+/* The value of meta key, or NULL (none, or NULL); *rc says whether the
+ * query failed. */
 static char *
 meta_get(struct tdb *db, const char *key, int *rc)
 {
@@ -128,7 +129,9 @@ meta_get(struct tdb *db, const char *key, int *rc)
 	if (*rc != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if ((*rc = sqlite3_step(st)) == SQLITE_ROW)
+	/* A NULL value (a damaged or foreign store) reads as no entry. */
+	if ((*rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = xstrdup((const char *)sqlite3_column_text(st, 0));
 	*rc = *rc == SQLITE_ROW || *rc == SQLITE_DONE ? SQLITE_OK : *rc;
 	sqlite3_finalize(st);
