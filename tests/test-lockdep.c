@@ -179,6 +179,42 @@ test_no_cycle(void **state)
 	ta_done(&r);
 }
 
+/*
+ * A serial queue targeting a serial queue: its drainer takes the inner
+ * queue holding the outer, without any sync, so the analyses follow the
+ * QUEUE_ACQUIRE probes and lockdep orders outer before inner.  A model in
+ * which no queue can be taken that way (codesign.json: no sync, no lock,
+ * no serial target) has them not followed at all: what a thread holds is
+ * asked of the world.
+ */
+static void
+test_target_nesting(void **state)
+{
+	struct ta_run r;
+	const struct dg_edge *e;
+
+	(void)state;
+	ta_run(&r, "queues-target.json", 0);
+	assert_true(probe_on(world_bus(r.w), PROBE_QUEUE_ACQUIRE));
+	assert_false(probe_on(world_bus(r.w), PROBE_QUEUE_RELEASE));
+	e = edge(lk_graph(an_lockdep(r.an)), "app outer queue",
+	    "app inner queue");
+	assert_non_null(e);
+	assert_int_equal(e->kind, DG_EDGE_WAITS);
+	assert_int_equal(e->count, 2);
+	assert_int_equal(dg_nedges(lk_graph(an_lockdep(r.an))), 1);
+	assert_int_equal(an_count(r.an, FD_POTENTIAL_CYCLE), 0);
+	ta_done(&r);
+	ta_run(&r, "codesign.json", 0);
+	assert_false(probe_on(world_bus(r.w), PROBE_QUEUE_ACQUIRE));
+	assert_false(probe_on(world_bus(r.w), PROBE_QUEUE_RELEASE));
+	/* The delivery queue's edge, from the queue the world says the
+	 * handler's thread holds. */
+	assert_non_null(edge(lk_graph(an_lockdep(r.an)), "acme delivery queue",
+	    "syspolicyd.assess"));
+	ta_done(&r);
+}
+
 int
 main(void)
 {
@@ -189,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_lock_inversion),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_no_cycle),
+		cmocka_unit_test(test_target_nesting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -461,6 +461,66 @@ test_external_source(void **state)
 	model_free(m);
 }
 
+/* What probe_held() said at each QUEUE_ACQUIRE and QUEUE_RELEASE. */
+struct held_log {
+	const struct probe_bus	*bus;
+	char			 line[8][96];
+	size_t			 n;
+};
+
+static void
+held_fn(void *arg, const struct probe_ev *ev)
+{
+	struct held_log *l = arg;
+	struct probe_ref q[4];
+	size_t n = probe_held(l->bus, &ev->thread, q, 4);
+	char name[48];
+	char *out = l->line[l->n];
+
+	assert_true(l->n < 8);
+	snprintf(out, 96, "%s", ev->kind == PROBE_QUEUE_ACQUIRE ? "+" : "-");
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(q[i].kind, PROBE_OBJ_QUEUE);
+		snprintf(out + strlen(out), 96 - strlen(out), " [%s]",
+		    probe_name(l->bus, &q[i], name, sizeof(name)));
+	}
+	l->n++;
+}
+
+/*
+ * probe_held(): the serial queues a thread holds, outermost first, the
+ * world's own list (the queue being taken is in it at its QUEUE_ACQUIRE,
+ * the one given back no longer at its QUEUE_RELEASE); and the count
+ * alone when asked for none.
+ */
+static void
+test_probe_held(void **state)
+{
+	struct model *m = tw_model("{\"essim\": 1, \"name\": \"held\","
+	    "\"duration\": \"1s\","
+	    "\"processes\": {\"app\": {"
+	    "  \"queues\": {\"a\": {\"kind\": \"serial\"},"
+	    "    \"b\": {\"kind\": \"serial\"}},"
+	    "  \"program\": [{\"sync\": \"a\", \"do\": [{\"sync\": \"b\","
+	    "    \"do\": [{\"cpu\": \"1ms\"}]}]}]}}}");
+	struct world *w = world_new(m, NULL);
+	struct held_log l = { world_bus(w), { { 0 } }, 0 };
+	struct probe_ref none = { PROBE_OBJ_NONE, 0, NULL };
+
+	(void)state;
+	probe_listen(world_bus(w), PROBE_BIT(PROBE_QUEUE_ACQUIRE) |
+	    PROBE_BIT(PROBE_QUEUE_RELEASE), held_fn, &l);
+	world_run(w);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.line[0], "+ [app a queue]");
+	assert_string_equal(l.line[1], "+ [app a queue] [app b queue]");
+	assert_string_equal(l.line[2], "- [app a queue]");
+	assert_string_equal(l.line[3], "-");
+	assert_int_equal(probe_held(world_bus(w), &none, NULL, 0), 0);
+	world_free(w);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -473,6 +533,7 @@ main(void)
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_external_source),
+		cmocka_unit_test(test_probe_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

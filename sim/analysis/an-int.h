@@ -19,9 +19,12 @@
  * (pointer and id) to a thread that is gone is recognised as such: ids
  * are never reused.
  *
- * The queues and locks a thread holds are kept here, innermost last,
- * updated after the analyses have seen the probe (so that on a
- * QUEUE_ACQUIRE or LOCK they see what was held before).
+ * The locks a thread holds are kept here, innermost last, updated after
+ * the analyses have seen the probe (so that on a LOCK they see what was
+ * held before).  The serial queues it holds are the world's to keep:
+ * an_queues() asks for them (es/probe.h: probe_held()), so the analyses
+ * need not follow QUEUE_ACQUIRE and QUEUE_RELEASE, two probes for every
+ * item a serial queue runs.
  */
 #ifndef ESSIM_ANALYSIS_AN_INT_H
 #define ESSIM_ANALYSIS_AN_INT_H
@@ -32,7 +35,7 @@
 #include "es/probe.h"
 
 #define AN_ROLE_UNKNOWN	255
-#define AN_HELD		16		/* queues and locks held at once */
+#define AN_HELD		16		/* queues, and locks, held at once */
 
 /* A node of the wait-for graph (waitfor.c). */
 struct wf_hdr {
@@ -55,10 +58,9 @@ struct an_thread {
 	uint8_t		 role;		/* enum probe_role, AN_ROLE_UNKNOWN */
 	struct probe_ref ref;		/* for names, while it lives */
 	struct an_thread *fnext;	/* free list */
-	/* Held: queue or lock ids, innermost last. */
-	uint64_t	 held[AN_HELD];
-	uint8_t		 held_lock[AN_HELD];
-	int		 nheld;
+	/* Held locks: ids, innermost last. */
+	uint64_t	 locks[AN_HELD];
+	int		 nlocks;
 	/* The message whose handler it runs (0 none), and its client. */
 	uint64_t	 hmsg;
 	struct probe_ref href;
@@ -101,6 +103,26 @@ an_ref_set(struct an_ref *r, struct an_thread *t)
 {
 	r->t = t;
 	r->id = t != NULL ? t->id : 0;
+}
+
+/*
+ * The serial queues t holds, outermost first: at most AN_HELD refs into
+ * out, and how many (t must be alive: records go at THREAD_EXIT).
+ */
+static inline size_t
+an_queues(const struct probe_bus *b, const struct an_thread *t,
+    struct probe_ref *out)
+{
+	size_t n = probe_held(b, &t->ref, out, AN_HELD);
+
+	return n < AN_HELD ? n : AN_HELD;
+}
+
+/* Whether t holds a serial queue. */
+static inline int
+an_holds_queue(const struct probe_bus *b, const struct an_thread *t)
+{
+	return probe_held(b, &t->ref, NULL, 0) > 0;
 }
 
 /* Lock ids are process << 16 | index (es/probe.h). */

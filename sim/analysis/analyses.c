@@ -15,10 +15,18 @@
  * with their own state and findings; they share the thread records.
  *
  * Before the analyses see a probe, the callback records the handler a
- * thread starts; after, it updates what the thread holds (so that on a
- * QUEUE_ACQUIRE or LOCK the analyses see what was held before) and
- * forgets an exiting thread.  It also records the first time of each flag
- * and the time of the last probe seen.
+ * thread starts; after, it updates the locks the thread holds (so that on
+ * a LOCK the analyses see what was held before) and forgets an exiting
+ * thread.  It also records the first time of each flag and the time of
+ * the last probe seen.
+ *
+ * The serial queues a thread holds are asked of the world (an-int.h), so
+ * QUEUE_ACQUIRE and QUEUE_RELEASE, two probes for every item a serial
+ * queue runs, are followed only when some analysis needs the moment
+ * itself: a queue taken by a thread that holds something already
+ * (lockdep's order, possible only with a "sync", a lock or a serial queue
+ * targeting a serial queue), or the owners of queues a "sync" can wait
+ * for (waitfor).
  *
  * an_run() builds a world for one seed, runs it to its end and frees it;
  * what it returns is the analyses' results, which outlive the world (the
@@ -60,8 +68,7 @@ struct an {
 	int64_t			 t_last;
 	int			 lk_answers;	/* lk_concurrent() */
 	int			 queue_owners;	/* wf_queue_owners() */
-	unsigned char		*qseen;		/* take_queue(), by queue id */
-	size_t			 nqseen;
+	int			 queue_takes;	/* QUEUE_ACQUIRE followed */
 	int			 done;
 };
 
@@ -242,36 +249,8 @@ on_wake(void *arg, const struct probe_ev *ev)
 	pm_probe(a->pm, ev, t);
 }
 
-/*
- * QUEUE_ACQUIRE for lockdep and poolmon.  Both keep something of a queue
- * the first time they see it (its class node, its ref for names); after
- * that lockdep only forgets the thread's last wait, unless the thread
- * holds or owes something, and poolmon does nothing: that case is done
- * here without calling them.
- */
-static void
-take_queue(struct an *a, const struct probe_ev *ev, struct an_thread *t)
-{
-	uint64_t id = ev->obj.id;
-
-	if (id < a->nqseen && a->qseen[id] && t->nheld == 0 &&
-	    t->lk.serving == 0 && t->lk.owes == 0) {
-		t->lk.waited = 0;
-		return;
-	}
-	lk_take(a->lk, ev, t);
-	pm_probe(a->pm, ev, t);
-	if (id >= a->nqseen) {
-		size_t n = id + 16;
-
-		a->qseen = xreallocarray(a->qseen, n, 1);
-		memset(a->qseen + a->nqseen, 0, n - a->nqseen);
-		a->nqseen = n;
-	}
-	a->qseen[id] = 1;
-}
-
-/* QUEUE_ACQUIRE, LOCK: the analyses see what was held before. */
+/* QUEUE_ACQUIRE (when followed), LOCK: the analyses see what was held
+ * before. */
 static void
 on_take(void *arg, const struct probe_ev *ev)
 {
@@ -281,40 +260,30 @@ on_take(void *arg, const struct probe_ev *ev)
 	a->t_last = ev->t;
 	if ((t = thread_of(a, ev, 1)) == NULL)
 		return;
-	if (ev->kind == PROBE_LOCK) {
+	if (ev->kind == PROBE_LOCK || a->queue_owners)
 		wf_owner(a->wf, ev, t);
-		lk_take(a->lk, ev, t);
-	} else {
-		if (a->queue_owners)
-			wf_owner(a->wf, ev, t);
-		take_queue(a, ev, t);
-	}
-	if (t->nheld < AN_HELD) {
-		t->held[t->nheld] = ev->obj.id;
-		t->held_lock[t->nheld] = ev->kind == PROBE_LOCK;
-		t->nheld++;
-	}
+	lk_take(a->lk, ev, t);
+	if (ev->kind == PROBE_LOCK && t->nlocks < AN_HELD)
+		t->locks[t->nlocks++] = ev->obj.id;
 }
 
-/* QUEUE_RELEASE, UNLOCK. */
+/* QUEUE_RELEASE (when followed), UNLOCK. */
 static void
 on_give(void *arg, const struct probe_ev *ev)
 {
 	struct an *a = arg;
 	struct an_thread *t;
-	uint8_t lock = ev->kind == PROBE_UNLOCK;
 
 	a->t_last = ev->t;
 	if ((t = thread_of(a, ev, 0)) == NULL)
 		return;
-	if (lock || a->queue_owners)
-		wf_owner(a->wf, ev, t);
-	for (int i = t->nheld; i-- > 0;)
-		if (t->held[i] == ev->obj.id && t->held_lock[i] == lock) {
-			for (t->nheld--; i < t->nheld; i++) {
-				t->held[i] = t->held[i + 1];
-				t->held_lock[i] = t->held_lock[i + 1];
-			}
+	wf_owner(a->wf, ev, t);
+	if (ev->kind != PROBE_UNLOCK)
+		return;
+	for (int i = t->nlocks; i-- > 0;)
+		if (t->locks[i] == ev->obj.id) {
+			for (t->nlocks--; i < t->nlocks; i++)
+				t->locks[i] = t->locks[i + 1];
 			return;
 		}
 }
@@ -486,7 +455,9 @@ on_client(void *arg, const struct probe_ev *ev)
 /*
  * Register the listeners, and check that every kind an analysis wants
  * reaches it: a kind added to an analysis's mask but not here is a BUG()
- * at the first an_attach(), not a silently ignored probe.
+ * at the first an_attach(), not a silently ignored probe.  The queue
+ * kinds are in the masks but registered only when followed (the top of
+ * this file).
  */
 static void
 listen_all(struct an *a, struct probe_bus *bus)
@@ -500,7 +471,7 @@ listen_all(struct an *a, struct probe_bus *bus)
 		{ PROBE_THREAD_EXIT,		on_thread,		1 | 4 },
 		{ PROBE_WAIT,			on_wait,		1 | 2 | 4 },
 		{ PROBE_WAKE,			on_wake,		1 | 4 },
-		{ PROBE_QUEUE_ACQUIRE,		on_take,		1 | 2 | 4 },
+		{ PROBE_QUEUE_ACQUIRE,		on_take,		1 | 2 },
 		{ PROBE_LOCK,			on_take,		1 | 2 },
 		{ PROBE_QUEUE_RELEASE,		on_give,		1 },
 		{ PROBE_UNLOCK,			on_give,		1 },
@@ -526,7 +497,9 @@ listen_all(struct an *a, struct probe_bus *bus)
 	uint64_t seen[4] = { 0, 0, 0, 0 };
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
-		probe_listen_kind(bus, tab[i].k, tab[i].fn, a);
+		if ((tab[i].k != PROBE_QUEUE_ACQUIRE || a->queue_takes) &&
+		    (tab[i].k != PROBE_QUEUE_RELEASE || a->queue_owners))
+			probe_listen_kind(bus, tab[i].k, tab[i].fn, a);
 		for (int p = 0; p < 4; p++)
 			if (tab[i].parts & (1 << p))
 				seen[p] |= PROBE_BIT(tab[i].k);
@@ -555,6 +528,7 @@ an_attach(struct probe_bus *bus, const struct model *m,
 	a->dl = dl_new(m, a->o.stats);
 	a->lk_answers = lk_concurrent(a->lk);
 	a->queue_owners = wf_queue_owners(a->wf);
+	a->queue_takes = m->has_sync || lk_nested_takes(a->lk);
 	a->flag_first = xcalloc(m->nflags + 1, sizeof(*a->flag_first));
 	for (size_t i = 0; i < m->nflags; i++)
 		a->flag_first[i] = -1;
@@ -578,7 +552,6 @@ an_free(struct an *a)
 		free(a->chunks[i]);
 	free(a->chunks);
 	free(a->flag_first);
-	free(a->qseen);
 	free(a);
 }
 

@@ -1,9 +1,10 @@
 /*
  * lockdep.c - the class dependency graph of a run; see lockdep.h.
  *
- * What a thread holds is followed from the probes: the serial queues
- * whose drain lock it has and the locks it has taken (kept for every
- * analysis in the shared thread record, an-int.h), the daemon service
+ * What a thread holds: the serial queues whose drain locks it has (asked
+ * of the world when it waits, calls or takes something, an-int.h), the
+ * locks it has taken (kept for every analysis in the shared thread
+ * record), the daemon service
  * whose reply it owes (REQUEST_START until REPLY), and, when its client's
  * delivery queue is concurrent, the answer its handler owes (HANDLER_START
  * until the answer or the handler's end; on a serial delivery queue the
@@ -120,17 +121,42 @@ lock_node(struct lk *l, const struct probe_ref *r)
 	return *slot - 1;
 }
 
-/* The node of a held queue or lock (known: it was taken). */
-static int
-held_node(struct lk *l, const struct an_thread *t, int i)
+/*
+ * What a thread holds, as class nodes: its serial queues, outermost first,
+ * then its locks in the order taken (-1: a lock of no known class).
+ */
+struct holds {
+	int		 node[2 * AN_HELD];
+	uint8_t		 lock[2 * AN_HELD];
+	int		 n;
+	int		 inner_queue;	/* node of the innermost queue, -1 */
+};
+
+/*
+ * Fill h for t.  On a QUEUE_ACQUIRE the world holds the queue being taken
+ * already: taking is the queue not to count.
+ */
+static void
+holds(struct lk *l, const struct an_thread *t, const struct probe_ref *taking,
+    struct holds *h)
 {
+	struct probe_ref q[AN_HELD];
+	size_t nq = an_queues(l->bus, t, q);
 	int *slot;
 
-	if (t->held_lock[i]) {
-		slot = lock_slot(l, t->held[i]);
-		return slot != NULL ? *slot - 1 : -1;
+	if (taking != NULL && nq > 0 && q[nq - 1].id == taking->id)
+		nq--;
+	h->n = 0;
+	h->inner_queue = -1;
+	for (size_t i = 0; i < nq; i++) {
+		h->node[h->n] = h->inner_queue = queue_node(l, &q[i]);
+		h->lock[h->n++] = 0;
 	}
-	return t->held[i] < l->nqnode ? l->qnode[t->held[i]] - 1 : -1;
+	for (int i = 0; i < t->nlocks; i++) {
+		slot = lock_slot(l, t->locks[i]);
+		h->node[h->n] = slot != NULL ? *slot - 1 : -1;
+		h->lock[h->n++] = 1;
+	}
 }
 
 static int
@@ -187,18 +213,14 @@ delivery_serial(const struct lk *l, int c)
 /* Who waits, at class level: "acme handler AUTH_OPEN on acme delivery
  * queue", "syspolicyd.assess on syspolicyd worker 1". */
 static void
-who(struct lk *l, const struct an_thread *t, char *buf)
+who(struct lk *l, const struct an_thread *t, const struct holds *h, char *buf)
 {
 	char th[LK_NAME];
 	const char *on = th;
-	int q;
 
 	probe_name(l->bus, &t->ref, th, sizeof(th));
-	for (int i = t->nheld; i-- > 0;)
-		if (!t->held_lock[i] && (q = held_node(l, t, i)) >= 0) {
-			on = dg_node_at(l->g, q)->label;
-			break;
-		}
+	if (h->inner_queue >= 0)
+		on = dg_node_at(l->g, h->inner_queue)->label;
 	if (t->hmsg != 0)
 		snprintf(buf, LK_LINE, "%s handler %s on %s",
 		    l->m->clients[t->hclient]->name, t->htype->name, on);
@@ -211,7 +233,8 @@ who(struct lk *l, const struct an_thread *t, char *buf)
 
 static void
 edge(struct lk *l, const struct probe_ev *ev, const struct an_thread *t,
-    int from, int to, enum dg_edge_kind kind, const char *what)
+    const struct holds *h, int from, int to, enum dg_edge_kind kind,
+    const char *what)
 {
 	char w[LK_LINE], where[LK_NAME];
 	struct dg_site s;
@@ -222,7 +245,7 @@ edge(struct lk *l, const struct probe_ev *ev, const struct an_thread *t,
 		dg_edge(l->g, from, to, kind, NULL);
 		return;
 	}
-	who(l, t, w);
+	who(l, t, h, w);
 	s.time = ev->t;
 	s.who = w;
 	s.where = probe_name(l->bus, &t->ref, where, sizeof(where));
@@ -230,21 +253,21 @@ edge(struct lk *l, const struct probe_ev *ev, const struct an_thread *t,
 	dg_edge(l->g, from, to, kind, &s);
 }
 
-/* An edge from every class t holds or owes to node `to`. */
+/* An edge from every class t holds (h) or owes to node `to`. */
 static void
 edges_to(struct lk *l, const struct probe_ev *ev, const struct an_thread *t,
-    int to, enum dg_edge_kind kind, const char *what)
+    const struct holds *h, int to, enum dg_edge_kind kind, const char *what)
 {
-	for (int i = 0; i < t->nheld; i++)
-		edge(l, ev, t, held_node(l, t, i), to,
-		    kind == DG_EDGE_LOCK_ORDER && !t->held_lock[i] ?
+	for (int i = 0; i < h->n; i++)
+		edge(l, ev, t, h, h->node[i], to,
+		    kind == DG_EDGE_LOCK_ORDER && !h->lock[i] ?
 		    DG_EDGE_WAITS : kind, what);
 	if (t->lk.serving > 0)
-		edge(l, ev, t, t->lk.serving - 1, to, kind == DG_EDGE_LOCK_ORDER ?
-		    DG_EDGE_WAITS : kind, what);
+		edge(l, ev, t, h, t->lk.serving - 1, to,
+		    kind == DG_EDGE_LOCK_ORDER ? DG_EDGE_WAITS : kind, what);
 	if (t->lk.owes > 0)
-		edge(l, ev, t, t->lk.owes - 1, to, kind == DG_EDGE_LOCK_ORDER ?
-		    DG_EDGE_WAITS : kind, what);
+		edge(l, ev, t, h, t->lk.owes - 1, to,
+		    kind == DG_EDGE_LOCK_ORDER ? DG_EDGE_WAITS : kind, what);
 }
 
 /*
@@ -253,15 +276,13 @@ edges_to(struct lk *l, const struct probe_ev *ev, const struct an_thread *t,
  * needed, and the callers skip formatting them.
  */
 static int
-edges_known(struct lk *l, const struct an_thread *t, int to)
+edges_known(struct lk *l, const struct an_thread *t, const struct holds *h,
+    int to)
 {
-	int from;
-
 	if (to < 0)
 		return 1;
-	for (int i = 0; i < t->nheld; i++)
-		if ((from = held_node(l, t, i)) >= 0 &&
-		    dg_edge_find(l->g, from, to) < 0)
+	for (int i = 0; i < h->n; i++)
+		if (h->node[i] >= 0 && dg_edge_find(l->g, h->node[i], to) < 0)
 			return 0;
 	if (t->lk.serving > 0 && dg_edge_find(l->g, t->lk.serving - 1, to) < 0)
 		return 0;
@@ -270,33 +291,33 @@ edges_known(struct lk *l, const struct an_thread *t, int to)
 	return 1;
 }
 
+/* Whether t holds or owes anything (the cheap tests first). */
 static int
-holds_any(const struct an_thread *t)
+holds_any(const struct lk *l, const struct an_thread *t)
 {
-	return t != NULL && (t->nheld > 0 || t->lk.serving > 0 ||
-	    t->lk.owes > 0);
+	return t != NULL && (t->lk.serving > 0 || t->lk.owes > 0 ||
+	    t->nlocks > 0 || an_holds_queue(l->bus, t));
 }
 
 /* ---- probes ----------------------------------------------------------- */
 
 static void
-wait_verdict(struct lk *l, const struct probe_ev *ev, const struct an_thread *t)
+wait_verdict(struct lk *l, const struct probe_ev *ev, const struct an_thread *t,
+    const struct holds *h)
 {
 	char what[LK_LINE];
 
-	if (ev->obj.id != l->cur_event)
-		return;
 	for (size_t i = 0; i < l->ncur; i++) {
 		int c = l->cur_clients[i];
 		int to = answer_node(l, c, l->cur_type);
 
 		what[0] = '\0';
-		if (!edges_known(l, t, to))
+		if (!edges_known(l, t, h, to))
 			snprintf(what, sizeof(what), "raises %s %s, delivered "
 			    "to %s: waits for its answer", l->cur_type->name,
 			    ev->path != NULL ? ev->path : "-",
 			    l->m->clients[c]->name);
-		edges_to(l, ev, t, to, DG_EDGE_RAISES, what);
+		edges_to(l, ev, t, h, to, DG_EDGE_RAISES, what);
 	}
 }
 
@@ -304,34 +325,36 @@ void
 lk_wait(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
 {
 	char what[LK_LINE];
+	struct holds h;
 	int to = -1;
 
-	if (!holds_any(t))
+	if ((ev->wait != PROBE_WAIT_VERDICT || ev->obj.id != l->cur_event) &&
+	    ev->wait != PROBE_WAIT_LOCK && ev->wait != PROBE_WAIT_SYNC)
+		return;		/* a call is done at the CALL, which names
+				   the service */
+	if (!holds_any(l, t))
 		return;
+	holds(l, t, NULL, &h);
 	switch (ev->wait) {
 	case PROBE_WAIT_VERDICT:
-		wait_verdict(l, ev, t);
+		wait_verdict(l, ev, t, &h);
 		return;
-	case PROBE_WAIT_CALL:
-		return;		/* done at the CALL, which names the service */
 	case PROBE_WAIT_LOCK:
 		to = lock_node(l, &ev->obj);
 		what[0] = '\0';
-		if (!edges_known(l, t, to))
+		if (!edges_known(l, t, &h, to))
 			snprintf(what, sizeof(what), "takes %s", to >= 0 ?
 			    dg_node_at(l->g, to)->label : "?");
-		edges_to(l, ev, t, to, DG_EDGE_LOCK_ORDER, what);
+		edges_to(l, ev, t, &h, to, DG_EDGE_LOCK_ORDER, what);
 		break;
-	case PROBE_WAIT_SYNC:
+	default:	/* PROBE_WAIT_SYNC */
 		to = queue_node(l, &ev->obj);
 		what[0] = '\0';
-		if (!edges_known(l, t, to))
+		if (!edges_known(l, t, &h, to))
 			snprintf(what, sizeof(what), "syncs onto %s",
 			    dg_node_at(l->g, to)->label);
-		edges_to(l, ev, t, to, DG_EDGE_WAITS, what);
+		edges_to(l, ev, t, &h, to, DG_EDGE_WAITS, what);
 		break;
-	default:
-		return;
 	}
 	t->lk.waited = ev->obj.id + 1;
 }
@@ -341,40 +364,76 @@ lk_call(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
     const struct m_service *svc)
 {
 	char what[LK_LINE];
+	struct holds h;
 	int to;
 
-	if (!holds_any(t) || svc == NULL)
+	if (svc == NULL || !holds_any(l, t))
 		return;
+	holds(l, t, NULL, &h);
 	to = service_node(l, svc);
 	what[0] = '\0';
-	if (!edges_known(l, t, to))
+	if (!edges_known(l, t, &h, to))
 		snprintf(what, sizeof(what), "calls %s (waits for the reply)",
 		    dg_node_at(l->g, to)->label);
-	edges_to(l, ev, t, to, DG_EDGE_CALLS, what);
+	edges_to(l, ev, t, &h, to, DG_EDGE_CALLS, what);
 }
 
-/* t takes a queue or lock: ordered after what it holds already. */
+/*
+ * t takes a queue or lock: ordered after what it holds already.  A lock's
+ * class node is made at its first taking; a queue's when it is first in
+ * an edge.
+ */
 void
 lk_take(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
 {
 	int lock = ev->kind == PROBE_LOCK;
-	int to;
+	int to = lock ? lock_node(l, &ev->obj) : -1;
+	struct holds h;
 	char what[LK_LINE];
 
-	/* The common case: a queue seen before, taken holding nothing. */
-	if (!lock && !holds_any(t) && ev->obj.id < l->nqnode &&
-	    l->qnode[ev->obj.id] != 0) {
-		t->lk.waited = 0;
-		return;
-	}
-	to = lock ? lock_node(l, &ev->obj) : queue_node(l, &ev->obj);
-	if (holds_any(t) && t->lk.waited != ev->obj.id + 1 && to >= 0) {
-		snprintf(what, sizeof(what), "%s %s", lock ? "takes" :
-		    "syncs onto", dg_node_at(l->g, to)->label);
-		edges_to(l, ev, t, to, lock ? DG_EDGE_LOCK_ORDER :
-		    DG_EDGE_WAITS, what);
+	if (t->lk.waited != ev->obj.id + 1 && (t->lk.serving > 0 ||
+	    t->lk.owes > 0 || t->nlocks > 0 ||
+	    probe_held(l->bus, &t->ref, NULL, 0) > (size_t)!lock)) {
+		holds(l, t, lock ? NULL : &ev->obj, &h);
+		if (!lock)
+			to = queue_node(l, &ev->obj);
+		if (to >= 0) {
+			snprintf(what, sizeof(what), "%s %s", lock ? "takes" :
+			    "syncs onto", dg_node_at(l->g, to)->label);
+			edges_to(l, ev, t, &h, to, lock ? DG_EDGE_LOCK_ORDER :
+			    DG_EDGE_WAITS, what);
+		}
 	}
 	t->lk.waited = 0;
+}
+
+/*
+ * Whether a serial queue can be taken by a thread that holds something
+ * already without a "sync" (which the caller knows of, model.h): a lock
+ * held across the end of a block, or a serial queue targeting another
+ * (through concurrent ones or not), whose drainer takes the inner one.
+ * Otherwise only the queue's first taker holds it, holding nothing else,
+ * and the QUEUE_ACQUIRE probes need not be followed.
+ */
+int
+lk_nested_takes(const struct lk *l)
+{
+	for (size_t i = 0; i < l->m->nprocs; i++) {
+		const struct m_process *p = l->m->procs[i];
+
+		if (p->nlocks > 0)
+			return 1;
+		for (size_t k = 0; k < p->nqueues; k++) {
+			const struct m_queue *q = &p->queues[k];
+
+			if (q->kind != M_QUEUE_SERIAL)
+				continue;
+			for (q = q->target; q != NULL; q = q->target)
+				if (q->kind == M_QUEUE_SERIAL)
+					return 1;
+		}
+	}
+	return 0;
 }
 
 void

@@ -71,6 +71,12 @@ void	lk_reply(struct lk *l, const struct probe_ev *ev);
  * handlers owe answers here (MSG_HANDLER_START/END and MSG_RESPOND matter).
  */
 int	lk_concurrent(const struct lk *l);
+/*
+ * Whether a serial queue can be taken by a thread that already holds
+ * something, other than by a "sync" (m->has_sync): only then, or with a
+ * sync, does lk_take() want QUEUE_ACQUIRE.
+ */
+int	lk_nested_takes(const struct lk *l);
 /* The probe kinds lk_probe() wants. */
 uint64_t	 lk_mask(void);
 

@@ -8,14 +8,13 @@
  * creator has made them.  Blocked means waiting for anything but a core
  * (gcd.md §1.3: what makes the kernel add threads).
  *
- * Attribution: what a blocked pool thread runs is known from the shared
- * thread record (an-int.h): the serial queues it holds, innermost last,
- * and the handler it runs.  A block of a concurrent queue is seen only as
- * work of the process's pool: the probes name the root queue an item is
- * popped from, not the queue it was dispatched to, and following pushes
- * and pops through the root queues' FIFOs would cost two probes per item
- * for every run.  Queue names are taken at the crossing, from the refs
- * kept at each QUEUE_ACQUIRE (queues live as long as the world).
+ * Attribution: what a blocked pool thread runs is known at the crossing:
+ * the innermost serial queue it holds (asked of the world, an-int.h) or
+ * the handler it runs (the shared thread record).  A block of a
+ * concurrent queue is seen only as work of the process's pool: the world
+ * keeps the serial queues a thread drains, not the queue a block was
+ * dispatched to, and following pushes and pops through the root queues'
+ * FIFOs would cost two probes per item for every run.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -50,8 +49,6 @@ struct pm {
 	const struct probe_bus	*bus;
 	struct pm_opts		 o;
 	struct pproc		*p;
-	struct probe_ref	*qref;		/* by queue id */
-	size_t			 nqref;
 };
 
 /* ---- the series ------------------------------------------------------- */
@@ -112,14 +109,12 @@ static void
 culprit(struct pm *p, const struct an_thread *t, char *buf, size_t n)
 {
 	const struct m_process *mp = p->m->procs[t->proc];
+	struct probe_ref q[AN_HELD];
+	size_t nq = an_queues(p->bus, t, q);
 
-	for (int i = t->nheld; i-- > 0;)
-		if (!t->held_lock[i] && t->held[i] < p->nqref &&
-		    p->qref[t->held[i]].p != NULL) {
-			probe_name(p->bus, &p->qref[t->held[i]], buf, n);
-			return;
-		}
-	if (t->hmsg != 0 && t->hclient >= 0)
+	if (nq > 0)
+		probe_name(p->bus, &q[nq - 1], buf, n);
+	else if (t->hmsg != 0 && t->hclient >= 0)
 		snprintf(buf, n, "%s %s queue", mp->name, mp->queues[0].name);
 	else
 		snprintf(buf, n, "%s concurrent queues", mp->name);
@@ -188,19 +183,6 @@ on_thread(struct pm *p, const struct probe_ev *ev, struct an_thread *t)
 	count(p, ev->process, -1, ev->t);
 }
 
-static void
-keep_ref(struct pm *p, const struct probe_ref *r)
-{
-	if (r->id >= p->nqref) {
-		size_t n = r->id + 16;
-
-		p->qref = xreallocarray(p->qref, n, sizeof(*p->qref));
-		memset(p->qref + p->nqref, 0, (n - p->nqref) * sizeof(*p->qref));
-		p->nqref = n;
-	}
-	p->qref[r->id] = *r;
-}
-
 void
 pm_probe(struct pm *p, const struct probe_ev *ev, struct an_thread *t)
 {
@@ -214,10 +196,6 @@ pm_probe(struct pm *p, const struct probe_ev *ev, struct an_thread *t)
 		if (t != NULL && ev->wait != PROBE_WAIT_CPU)
 			t->pm.blocked = ev->kind == PROBE_WAIT;
 		break;
-	case PROBE_QUEUE_ACQUIRE:
-		if (ev->obj.id >= p->nqref || p->qref[ev->obj.id].p == NULL)
-			keep_ref(p, &ev->obj);
-		break;
 	default:
 		break;
 	}
@@ -227,8 +205,7 @@ uint64_t
 pm_mask(void)
 {
 	return PROBE_BIT(PROBE_THREAD_SPAWN) | PROBE_BIT(PROBE_THREAD_EXIT) |
-	    PROBE_BIT(PROBE_WAIT) | PROBE_BIT(PROBE_WAKE) |
-	    PROBE_BIT(PROBE_QUEUE_ACQUIRE);
+	    PROBE_BIT(PROBE_WAIT) | PROBE_BIT(PROBE_WAKE);
 }
 
 struct pm *
@@ -265,7 +242,6 @@ pm_free(struct pm *p)
 		free(p->p[i].blame);
 	}
 	free(p->p);
-	free(p->qref);
 	free(p);
 }
 

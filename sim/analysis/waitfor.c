@@ -204,8 +204,9 @@ wf_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 	 * A waiting thread gains none of these, so a plain thread (the
 	 * workload's) waiting for a verdict cannot close a cycle.
 	 */
-	if (t->nheld > 0 || t->hmsg != 0 || t->role == PROBE_ROLE_POOL ||
-	    t->role == PROBE_ROLE_WORKER || is_setter(w, t))
+	if (t->hmsg != 0 || t->role == PROBE_ROLE_POOL ||
+	    t->role == PROBE_ROLE_WORKER || t->nlocks > 0 || is_setter(w, t) ||
+	    an_holds_queue(w->bus, t))
 		wf__check(w, &t->wf.h, ev->t);
 	/* The flags this thread may set, if someone waits for them. */
 	if (is_setter(w, t))
@@ -520,7 +521,7 @@ wf_owner(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 	 * A queue's owner matters only to a thread in dispatch_sync onto
 	 * it: a model without "sync" keeps no queue owners.
 	 */
-	if (!lock && !w->has_sync)
+	if (!lock && !w->m->has_sync)
 		return;
 	if ((v = lock ? wf__lock_res(w, ev->obj.id) :
 	    wf__queue_res(w, ev->obj.id)) == NULL)
@@ -634,7 +635,7 @@ wf_mask(void)
 int
 wf_queue_owners(const struct wf *w)
 {
-	return w->has_sync;
+	return w->m->has_sync;
 }
 
 int
@@ -646,8 +647,7 @@ wf_wants_record(const struct wf *w, int role, int proc)
 
 /*
  * Where flags are set: in a process's main program (proc >= 0: sets[]),
- * or elsewhere (bad[]: the flag's setters are not known); and whether
- * any program has a "sync" (has_sync).  Bodies of if,
+ * or elsewhere (bad[]: the flag's setters are not known).  Bodies of if,
  * repeat and sync run on the same thread; an async body does not.
  */
 static void
@@ -666,7 +666,6 @@ scan_sets(struct wf *w, const struct m_program *p, int proc,
 				bad[a->u.flag->id] = 1;
 			break;
 		case M_ACT_SYNC:
-			w->has_sync = 1;
 			scan_sets(w, &a->u.gcd.body, proc, bad);
 			break;
 		case M_ACT_ASYNC:

@@ -107,7 +107,6 @@ struct wf {
 	struct vnode		*flags;
 	unsigned char		*sets;
 	unsigned char		*setter;
-	int			 has_sync;	/* some program has "sync" */
 	struct an_thread	**plist;	/* workers and pool threads */
 	uint32_t		 epoch;
 	/* Scratch of a check: nodes reached, their successors. */

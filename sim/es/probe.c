@@ -61,6 +61,22 @@ probe_name(const struct probe_bus *b, const struct probe_ref *r, char *buf,
 	return b->namer(b->namer_arg, r, buf, n);
 }
 
+void
+probe_set_held(struct probe_bus *b, probe_held_fn *fn, void *arg)
+{
+	b->held = fn;
+	b->held_arg = arg;
+}
+
+size_t
+probe_held(const struct probe_bus *b, const struct probe_ref *r,
+    struct probe_ref *out, size_t n)
+{
+	if (b->held == NULL || r->kind != PROBE_OBJ_THREAD || r->p == NULL)
+		return 0;
+	return b->held(b->held_arg, r, out, n);
+}
+
 static const char *const kind_names[PROBE__COUNT] = {
 	[PROBE_THREAD_SPAWN] = "THREAD_SPAWN",
 	[PROBE_THREAD_EXIT] = "THREAD_EXIT",

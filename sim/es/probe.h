@@ -30,6 +30,13 @@
  * (acme)".  A listener that needs a name later copies it when it sees the
  * object first.
  *
+ * State the world already keeps is asked of it rather than followed
+ * through probes: probe_held() lists the serial queues whose drain locks
+ * a thread holds.  Listeners that only need to know what a thread drains
+ * when it waits or calls then need not follow QUEUE_ACQUIRE and
+ * QUEUE_RELEASE, the most frequent probes of a run (two per item a
+ * serial queue runs).
+ *
  * Listeners run synchronously, in registration order, inside the world's
  * step: they must not call back into the world to change it.
  */
@@ -188,6 +195,14 @@ typedef void probe_fn(void *arg, const struct probe_ev *ev);
 typedef const char *probe_namer_fn(void *arg, const struct probe_ref *r,
     char *buf, size_t n);
 
+/*
+ * Lists the serial queues whose drain locks the thread of ref r holds,
+ * outermost first: up to n refs into out; returns how many it holds
+ * (which may be more than n).  Installed by the world.
+ */
+typedef size_t probe_held_fn(void *arg, const struct probe_ref *r,
+    struct probe_ref *out, size_t n);
+
 #define PROBE_MAX_LISTENERS	16
 #define PROBE_BIT(k)		(UINT64_C(1) << (k))
 #define PROBE_ALL		(PROBE_BIT(PROBE__COUNT) - 1)
@@ -204,6 +219,8 @@ struct probe_bus {
 	struct probe_hook	 h[PROBE__COUNT][PROBE_MAX_LISTENERS];
 	probe_namer_fn		*namer;
 	void			*namer_arg;
+	probe_held_fn		*held;
+	void			*held_arg;
 };
 
 void	probe_init(struct probe_bus *b);
@@ -264,6 +281,16 @@ void	probe_set_namer(struct probe_bus *b, probe_namer_fn *fn, void *arg);
 /* Name of r (during a callback); "?" when no namer is installed. */
 const char *probe_name(const struct probe_bus *b, const struct probe_ref *r,
 	    char *buf, size_t n);
+
+void	probe_set_held(struct probe_bus *b, probe_held_fn *fn, void *arg);
+
+/*
+ * The queues thread r (a live thread: during a callback, or one whose
+ * THREAD_EXIT has not come) holds, outermost first; see probe_held_fn.
+ * 0 when no world answers.
+ */
+size_t	probe_held(const struct probe_bus *b, const struct probe_ref *r,
+	    struct probe_ref *out, size_t n);
 
 /* "THREAD_SPAWN", "WAIT", ...: for logs and tests. */
 const char *probe_kind_name(enum probe_kind k);

@@ -120,6 +120,21 @@ namer(void *arg, const struct probe_ref *r, char *buf, size_t n)
 	return buf;
 }
 
+/* probe_held(): the drain locks GCD keeps for the thread. */
+static size_t
+held(void *arg, const struct probe_ref *r, struct probe_ref *out, size_t n)
+{
+	const struct gcd_thread *g = &((const struct w_thread *)r->p)->gcd;
+
+	(void)arg;
+	for (size_t i = 0; i < g->nheld && i < n; i++) {
+		out[i].kind = PROBE_OBJ_QUEUE;
+		out[i].id = g->held[i]->id;
+		out[i].p = g->held[i];
+	}
+	return g->nheld;
+}
+
 void
 world__describe_wait(struct world *w, const struct w_thread *t,
     struct probe_ev *ev)
@@ -436,6 +451,7 @@ world_new(const struct model *m, const struct world_opts *o)
 	loop_init(&w->loop, o != NULL ? o->max_events : 0);
 	probe_init(&w->bus);
 	probe_set_namer(&w->bus, namer, w);
+	probe_set_held(&w->bus, held, w);
 	pool_init(&w->ev_pool, sizeof(struct esk_event), 0);
 	pool_init(&w->msg_pool, sizeof(struct esk_msg), 0);
 	pool_init(&w->work_pool, sizeof(struct w_work), 0);

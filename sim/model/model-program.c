@@ -395,6 +395,8 @@ read_gcd(struct mload *ld, const struct mload_prog *ctx, const json_t *obj,
 	size_t mark = push_verb(ld, a);
 	int rc = -1;
 
+	if (a->kind == M_ACT_SYNC)
+		ld->m->has_sync = 1;
 	if (mload__v_type(ld, v, JSON_STRING) == 0) {
 		a->u.gcd.queue = find_queue(ld, ctx->proc,
 		    json_string_value(v));

@@ -354,6 +354,9 @@ struct model {
 	int			 cores;		/* default 8 */
 	int			 contention;	/* 0: cpu is a delay; 1: threads share cores */
 
+	/* what the programs do, found at load */
+	int			 has_sync;	/* some program has a "sync" */
+
 	/* es */
 	int64_t			 deadline[EVSET_BITS];	/* ns per AUTH type; default 30s; 0 for non-AUTH values */
 	int64_t			 restart_delay;		/* default 5s */
