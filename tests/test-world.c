@@ -521,6 +521,82 @@ test_probe_held(void **state)
 	model_free(m);
 }
 
+/* probe_handling() at each handler's start and end and at a wait in it. */
+struct handling_log {
+	const struct probe_bus	*bus;
+	size_t			 starts, ends, waits;
+};
+
+static void
+handling_fn(void *arg, const struct probe_ev *ev)
+{
+	struct handling_log *l = arg;
+	struct probe_ref m = { PROBE_OBJ_NONE, 0, NULL };
+	uint64_t id = probe_handling(l->bus, &ev->thread, &m);
+	char a[96], b[96];
+
+	switch (ev->kind) {
+	case PROBE_MSG_HANDLER_START:
+		assert_int_equal(id, ev->msg);
+		assert_int_equal(m.kind, PROBE_OBJ_MSG);
+		assert_int_equal(m.id, ev->msg);
+		assert_string_equal(probe_name(l->bus, &m, a, sizeof(a)),
+		    probe_name(l->bus, &ev->obj, b, sizeof(b)));
+		l->starts++;
+		break;
+	case PROBE_MSG_HANDLER_END:
+		assert_int_equal(id, 0);
+		assert_int_equal(m.kind, PROBE_OBJ_NONE);
+		l->ends++;
+		break;
+	default:	/* WAIT: the handler's call, or anything else */
+		if (ev->wait == PROBE_WAIT_CALL &&
+		    strcmp(probe_name(l->bus, &ev->thread, a, sizeof(a)),
+		    "c pool thread 1") == 0) {
+			assert_true(id != 0);
+			assert_string_equal(probe_name(l->bus, &m, a, sizeof(a)),
+			    "AUTH_OPEN /a (c)");
+			l->waits++;
+		} else if (ev->wait == PROBE_WAIT_REQUEST) {
+			assert_int_equal(id, 0);	/* a daemon worker */
+		}
+		break;
+	}
+}
+
+/*
+ * probe_handling(): the message whose handler a thread runs, from its
+ * start to its end (not at the end's probe, the handler being over), and
+ * while the handler waits.
+ */
+static void
+test_probe_handling(void **state)
+{
+	struct model *m = tw_model("{\"essim\": 1, \"name\": \"handling\","
+	    "\"duration\": \"1s\","
+	    "\"daemons\": {\"d\": {\"services\": {\"s\": ["
+	    "  {\"cpu\": \"1ms\"}, {\"reply\": true}]}}},"
+	    "\"clients\": {\"c\": {\"subscribe\": [\"AUTH_OPEN\"],"
+	    "  \"handler\": {\"AUTH_OPEN\": [{\"call\": \"d.s\"},"
+	    "    {\"respond\": \"allow\"}]}}},"
+	    "\"workload\": {\"sources\": [{\"process\": \"app\","
+	    "  \"event\": \"AUTH_OPEN\", \"interval\": \"100ms\","
+	    "  \"path\": \"/a\"}]}}");
+	struct world *w = world_new(m, NULL);
+	struct handling_log l = { world_bus(w), 0, 0, 0 };
+
+	(void)state;
+	probe_listen(world_bus(w), PROBE_BIT(PROBE_MSG_HANDLER_START) |
+	    PROBE_BIT(PROBE_MSG_HANDLER_END) | PROBE_BIT(PROBE_WAIT),
+	    handling_fn, &l);
+	world_run(w);
+	assert_true(l.starts >= 9);
+	assert_true(l.ends + 1 >= l.starts);
+	assert_true(l.waits >= 1);
+	world_free(w);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -534,6 +610,7 @@ main(void)
 		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_external_source),
 		cmocka_unit_test(test_probe_held),
+		cmocka_unit_test(test_probe_handling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,7 +61,11 @@ struct an_thread {
 	/* Held locks: ids, innermost last. */
 	uint64_t	 locks[AN_HELD];
 	int		 nlocks;
-	/* The message whose handler it runs (0 none), and its client. */
+	/*
+	 * The message of the last handler it started (0 none), its client
+	 * and type: the handler it runs while an_in_handler() says so (the
+	 * end of a handler is asked of the world, not followed).
+	 */
 	uint64_t	 hmsg;
 	struct probe_ref href;
 	int		 hclient;
@@ -123,6 +127,13 @@ static inline int
 an_holds_queue(const struct probe_bus *b, const struct an_thread *t)
 {
 	return probe_held(b, &t->ref, NULL, 0) > 0;
+}
+
+/* Whether t still runs the handler of its last MSG_HANDLER_START. */
+static inline int
+an_in_handler(const struct probe_bus *b, const struct an_thread *t)
+{
+	return t->hmsg != 0 && probe_handling(b, &t->ref, NULL) == t->hmsg;
 }
 
 /* Lock ids are process << 16 | index (es/probe.h). */

@@ -7,7 +7,7 @@
  * analyses want there is one callback here that looks the acting thread
  * up once (an-int.h: a direct-mapped cache in front of a hash map, records
  * from a free list; the cache hit is inline) and calls the part of each
- * analysis for that kind directly (wf_wait(), lk_take(), dl_respond(),
+ * analysis for that kind directly (wf_wait(), lk_take(), dl_enqueue(),
  * ...): no route table, no second switch on the kind inside every
  * analysis.  On the 1M-syscall benchmark about 2.3 million probes a 10 s
  * cut reach the analyses, so what a probe costs here is what the
@@ -20,13 +20,14 @@
  * thread.  It also records the first time of each flag and the time of
  * the last probe seen.
  *
- * The serial queues a thread holds are asked of the world (an-int.h), so
- * QUEUE_ACQUIRE and QUEUE_RELEASE, two probes for every item a serial
- * queue runs, are followed only when some analysis needs the moment
- * itself: a queue taken by a thread that holds something already
- * (lockdep's order, possible only with a "sync", a lock or a serial queue
- * targeting a serial queue), or the owners of queues a "sync" can wait
- * for (waitfor).
+ * The serial queues a thread holds and the handler it runs are asked of
+ * the world (an-int.h), so QUEUE_ACQUIRE and QUEUE_RELEASE, two probes
+ * for every item a serial queue runs, and MSG_HANDLER_END, one per
+ * message, are followed only when some analysis needs the moment itself:
+ * a queue taken by a thread that holds something already (lockdep's
+ * order, possible only with a "sync", a lock or a serial queue targeting
+ * a serial queue), the owners of queues a "sync" can wait for (waitfor),
+ * the answers a handler on a concurrent delivery queue owes (lockdep).
  *
  * an_run() builds a world for one seed, runs it to its end and frees it;
  * what it returns is the analyses' results, which outlive the world (the
@@ -318,6 +319,7 @@ on_handler_start(void *arg, const struct probe_ev *ev)
 	dl_handler_start(a->dl, ev);
 }
 
+/* MSG_HANDLER_END: followed only for lockdep's owed answers. */
 static void
 on_handler_end(void *arg, const struct probe_ev *ev)
 {
@@ -325,13 +327,8 @@ on_handler_end(void *arg, const struct probe_ev *ev)
 	struct an_thread *t;
 
 	a->t_last = ev->t;
-	if ((t = thread_of(a, ev, 0)) == NULL)
-		return;
-	wf_handler(a->wf, ev, t);
-	if (a->lk_answers)
+	if ((t = thread_of(a, ev, 0)) != NULL)
 		lk_answered(a->lk, ev, t);
-	if (t->hmsg == ev->msg)
-		t->hmsg = 0;
 }
 
 static void
@@ -343,7 +340,6 @@ on_respond(void *arg, const struct probe_ev *ev)
 	wf_msg(a->wf, ev);
 	if (a->lk_answers)
 		lk_answered(a->lk, ev, NULL);
-	dl_respond(a->dl, ev);
 }
 
 static void
@@ -477,8 +473,8 @@ listen_all(struct an *a, struct probe_bus *bus)
 		{ PROBE_UNLOCK,			on_give,		1 },
 		{ PROBE_MSG_ENQUEUE,		on_enqueue,		1 | 2 | 8 },
 		{ PROBE_MSG_HANDLER_START,	on_handler_start,	1 | 2 | 8 },
-		{ PROBE_MSG_HANDLER_END,	on_handler_end,		1 | 2 },
-		{ PROBE_MSG_RESPOND,		on_respond,		1 | 2 | 8 },
+		{ PROBE_MSG_HANDLER_END,	on_handler_end,		2 },
+		{ PROBE_MSG_RESPOND,		on_respond,		1 | 2 },
 		{ PROBE_CALL,			on_call,		1 | 2 },
 		{ PROBE_REQUEST_START,		on_request_start,	1 | 2 },
 		{ PROBE_REPLY,			on_reply,		1 | 2 },
@@ -498,7 +494,8 @@ listen_all(struct an *a, struct probe_bus *bus)
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
 		if ((tab[i].k != PROBE_QUEUE_ACQUIRE || a->queue_takes) &&
-		    (tab[i].k != PROBE_QUEUE_RELEASE || a->queue_owners))
+		    (tab[i].k != PROBE_QUEUE_RELEASE || a->queue_owners) &&
+		    (tab[i].k != PROBE_MSG_HANDLER_END || a->lk_answers))
 			probe_listen_kind(bus, tab[i].k, tab[i].fn, a);
 		for (int p = 0; p < 4; p++)
 			if (tab[i].parts & (1 << p))

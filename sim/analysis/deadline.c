@@ -5,11 +5,11 @@
  * so no per-message state is kept:
  *   MSG_ENQUEUE        a message for (client, type): counted
  *   MSG_HANDLER_START  value = time it waited on the delivery queue
- *   MSG_RESPOND        value = response time since enqueue; headroom is
- *                      the (client, type) deadline minus that: with one
- *                      deadline per (client, type), its distribution is
- *                      the response times' mirrored, so only the minimum
- *                      is kept (exact) and quantiles are read from the
+ *   MSG_RESPOND        not followed here: headroom is the (client, type)
+ *                      deadline minus the response time, and with one
+ *                      deadline per (client, type) its distribution is
+ *                      the response times' mirrored, so its minimum (from
+ *                      the exact maximum) and quantiles are read from the
  *                      response histogram (the run counters')
  *   DEADLINE_MISS      a miss of (client, type); a CLIENT_KILL right after
  *                      is charged to that type
@@ -32,7 +32,6 @@
 
 struct ct {				/* one (client, type) */
 	uint64_t	 messages, misses, kills;
-	int64_t		 min_headroom;	/* -1: none */
 	int64_t		 first_miss;
 	int64_t		 deadline;	/* dl_deadline() */
 };
@@ -57,7 +56,6 @@ ct_get(struct dl *d, int c, int type)
 
 	if (*slot == NULL) {
 		*slot = xcalloc(1, sizeof(**slot));
-		(*slot)->min_headroom = -1;
 		(*slot)->first_miss = -1;
 		(*slot)->deadline = dl_deadline(d, c, type);
 	}
@@ -103,18 +101,6 @@ dl_handler_start(struct dl *d, const struct probe_ev *ev)
 }
 
 void
-dl_respond(struct dl *d, const struct probe_ev *ev)
-{
-	struct ct *c = ct_get(d, ev->client, ev->evtype->value);
-	int64_t h = c->deadline - ev->value;
-
-	if (h < 0)
-		h = 0;		/* answered at the very instant of the deadline */
-	if (c->min_headroom < 0 || h < c->min_headroom)
-		c->min_headroom = h;
-}
-
-void
 dl_probe(struct dl *d, const struct probe_ev *ev)
 {
 	struct ct *c;
@@ -125,9 +111,6 @@ dl_probe(struct dl *d, const struct probe_ev *ev)
 		break;
 	case PROBE_MSG_HANDLER_START:
 		dl_handler_start(d, ev);
-		break;
-	case PROBE_MSG_RESPOND:
-		dl_respond(d, ev);
 		break;
 	case PROBE_DEADLINE_MISS:
 		c = ct_get(d, ev->client, ev->evtype->value);
@@ -157,7 +140,7 @@ uint64_t
 dl_mask(void)
 {
 	return PROBE_BIT(PROBE_MSG_ENQUEUE) |
-	    PROBE_BIT(PROBE_MSG_HANDLER_START) | PROBE_BIT(PROBE_MSG_RESPOND) |
+	    PROBE_BIT(PROBE_MSG_HANDLER_START) |
 	    PROBE_BIT(PROBE_DEADLINE_MISS) | PROBE_BIT(PROBE_CLIENT_KILL) |
 	    PROBE_BIT(PROBE_CLIENT_START);
 }
@@ -209,16 +192,17 @@ dl_finish(struct dl *d, struct fd_list *out)
 			f->value = (int64_t)x->kills;
 			units_format_duration(dl_deadline(d, (int)c, v), a,
 			    sizeof(a));
-			if (x->min_headroom >= 0)
-				units_format_duration(x->min_headroom, b,
-				    sizeof(b));
+			if (dl_min_headroom(d, (int)c, v) >= 0)
+				units_format_duration(dl_min_headroom(d, (int)c,
+				    v), b, sizeof(b));
 			fd_summary(f, "%s missed the %s deadline (%s) %" PRIu64
 			    " time%s of %" PRIu64 " messages, %" PRIu64
 			    " kill%s; min headroom of the answers: %s",
 			    d->m->clients[c]->name, evtype_by_value(v)->name, a,
 			    x->misses, x->misses == 1 ? "" : "s", x->messages,
 			    x->kills, x->kills == 1 ? "" : "s",
-			    x->min_headroom >= 0 ? b : "none answered");
+			    dl_min_headroom(d, (int)c, v) >= 0 ? b :
+			    "none answered");
 		}
 }
 
@@ -246,12 +230,19 @@ dl_type_kills(const struct dl *d, int client, int type)
 	return x != NULL ? x->kills : 0;
 }
 
+/* The deadline less the longest answer (hist_max() is exact), at least 0:
+ * an answer at the very instant of the deadline has none left. */
 int64_t
 dl_min_headroom(const struct dl *d, int client, int type)
 {
 	const struct ct *x = ct_at(d, client, type);
+	const struct hist *r = dl_response(d, client, type);
+	int64_t h;
 
-	return x != NULL ? x->min_headroom : -1;
+	if (x == NULL || r == NULL || hist_count(r) == 0)
+		return -1;
+	h = x->deadline - hist_max(r);
+	return h > 0 ? h : 0;
 }
 
 int64_t
@@ -364,7 +355,7 @@ types_json(const struct dl *d, int c)
 		    "messages", (json_int_t)x->messages,
 		    "misses", (json_int_t)x->misses,
 		    "kills", (json_int_t)x->kills,
-		    "min_headroom", (json_int_t)x->min_headroom,
+		    "min_headroom", (json_int_t)dl_min_headroom(d, c, v),
 		    "response", lat_json(dl_response(d, c, v)),
 		    "headroom_p1", (json_int_t)dl_headroom_quantile(d, c, v,
 		    0.01)));
@@ -422,7 +413,8 @@ dl_print(const struct dl *d, FILE *f)
 			    " %5" PRIu64 " %13s %9s %13s\n",
 			    d->m->clients[k]->name, evtype_by_value(v)->name + 5,
 			    dur(dl_deadline(d, (int)k, v), a), x->messages,
-			    x->misses, x->kills, dur(x->min_headroom, b),
+			    x->misses, x->kills,
+			    dur(dl_min_headroom(d, (int)k, v), b),
 			    dur(dl_response(d, (int)k, v) != NULL ?
 			    hist_quantile(dl_response(d, (int)k, v), 0.99) : -1,
 			    c),

@@ -41,10 +41,9 @@ struct dl	*dl_new(const struct model *m, const struct stats *st);
 void		 dl_free(struct dl *d);
 void		 dl_probe(struct dl *d, const struct probe_ev *ev);
 /* Its parts, for a listener that knows the kind: MSG_ENQUEUE,
- * MSG_HANDLER_START, MSG_RESPOND. */
+ * MSG_HANDLER_START. */
 void		 dl_enqueue(struct dl *d, const struct probe_ev *ev);
 void		 dl_handler_start(struct dl *d, const struct probe_ev *ev);
-void		 dl_respond(struct dl *d, const struct probe_ev *ev);
 /* The probe kinds dl_probe() wants. */
 uint64_t	 dl_mask(void);
 

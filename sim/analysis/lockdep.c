@@ -221,7 +221,7 @@ who(struct lk *l, const struct an_thread *t, const struct holds *h, char *buf)
 	probe_name(l->bus, &t->ref, th, sizeof(th));
 	if (h->inner_queue >= 0)
 		on = dg_node_at(l->g, h->inner_queue)->label;
-	if (t->hmsg != 0)
+	if (an_in_handler(l->bus, t))
 		snprintf(buf, LK_LINE, "%s handler %s on %s",
 		    l->m->clients[t->hclient]->name, t->htype->name, on);
 	else if (t->lk.serving > 0)

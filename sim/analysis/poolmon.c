@@ -114,7 +114,7 @@ culprit(struct pm *p, const struct an_thread *t, char *buf, size_t n)
 
 	if (nq > 0)
 		probe_name(p->bus, &q[nq - 1], buf, n);
-	else if (t->hmsg != 0 && t->hclient >= 0)
+	else if (t->hclient >= 0 && an_in_handler(p->bus, t))
 		snprintf(buf, n, "%s %s queue", mp->name, mp->queues[0].name);
 	else
 		snprintf(buf, n, "%s concurrent queues", mp->name);

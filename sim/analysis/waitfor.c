@@ -13,6 +13,14 @@
  *               its handler, or the client's pool (retained)
  *   delivery -> the thread running the current handler (serial queue),
  *               or the pool (concurrent delivery queue)
+ *
+ * The start of a handler is followed (MSG_HANDLER_START); its end is not:
+ * whether the thread still runs it is asked of the world when it matters
+ * (an_in_handler(), wf__dq_thread(), wf__msg_settle()), which saves a
+ * probe and a callback per message.  A message whose handler ended
+ * becomes retained or ended then (settled), as it would have at the end;
+ * no cycle can have ended there unnoticed, as the handler's thread, in
+ * any cycle through the message, had to wake first.
  *   request  -> the worker serving it, or its daemon's request queue
  *   daemon   -> every worker of the daemon                  (any one will do)
  *   pool     -> every pool thread, when the pool has reached its
@@ -74,6 +82,8 @@
 
 #include "analysis/wf-int.h"
 #include "core/xalloc.h"
+
+static int	retained(struct wf *w, int proc);
 
 /* ---- records ---------------------------------------------------------- */
 
@@ -204,9 +214,8 @@ wf_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 	 * A waiting thread gains none of these, so a plain thread (the
 	 * workload's) waiting for a verdict cannot close a cycle.
 	 */
-	if (t->hmsg != 0 || t->role == PROBE_ROLE_POOL ||
-	    t->role == PROBE_ROLE_WORKER || t->nlocks > 0 || is_setter(w, t) ||
-	    an_holds_queue(w->bus, t))
+	if (t->role == PROBE_ROLE_POOL || t->role == PROBE_ROLE_WORKER ||
+	    t->nlocks > 0 || is_setter(w, t) || an_holds_queue(w->bus, t))
 		wf__check(w, &t->wf.h, ev->t);
 	/* The flags this thread may set, if someone waits for them. */
 	if (is_setter(w, t))
@@ -221,8 +230,8 @@ wf_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 		if (v->nqueued > 0)
 			wf__check(w, &v->h, ev->t);
 	}
-	if (t->role == PROBE_ROLE_POOL && w->pool[t->proc].nretained > 0 &&
-	    wf__at_cap(w, t->proc))
+	if (t->role == PROBE_ROLE_POOL && wf__at_cap(w, t->proc) &&
+	    retained(w, t->proc))
 		wf__check(w, &w->pool[t->proc].h, ev->t);
 }
 
@@ -296,6 +305,15 @@ msg_state(struct wf *w, struct msg *mg, int state)
 
 	if (mg->state == M_QUEUED)
 		dq_unlink(w, mg);
+	if (mg->rlisted) {
+		if (mg->rprev != NULL)
+			mg->rprev->rnext = mg->rnext;
+		else
+			pool->rhead = mg->rnext;
+		if (mg->rnext != NULL)
+			mg->rnext->rprev = mg->rprev;
+		mg->rlisted = 0;
+	}
 	pool->nretained -= mg->state == M_RETAINED;
 	mg->state = (uint8_t)state;
 	pool->nretained += state == M_RETAINED;
@@ -377,6 +395,7 @@ msg_find(struct wf *w, const struct probe_ev *ev)
 	return NULL;
 }
 
+/* MSG_HANDLER_START. */
 void
 wf_handler(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 {
@@ -384,27 +403,67 @@ wf_handler(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 	struct msg *mg;
 
 	wf__touch(w, &dq->h, ev->t, "moved on");
-	if (ev->kind == PROBE_MSG_HANDLER_START) {
-		mg = evtype_is_auth(ev->evtype) ? msg_find(w, ev) : NULL;
-		an_ref_set(&dq->owner, t);
-		if (t != NULL)
-			t->wf.hmsg = mg;
-		if (mg != NULL) {
-			wf__touch(w, &mg->h, ev->t, "moved on");
-			msg_state(w, mg, M_HANDLING);
-			an_ref_set(&mg->thread, t);
-		}
-		return;
-	}
-	if (an_ref_get(&dq->owner) == t)
-		an_ref_set(&dq->owner, NULL);
-	if (t == NULL || (mg = t->wf.hmsg) == NULL)
-		return;
-	t->wf.hmsg = NULL;
-	if (mg->state == M_HANDLING && mg->id == ev->msg) {
+	mg = evtype_is_auth(ev->evtype) ? msg_find(w, ev) : NULL;
+	an_ref_set(&dq->owner, t);
+	dq->omsg = ev->msg;
+	if (t != NULL)
+		t->wf.hmsg = mg;
+	if (mg != NULL) {
 		wf__touch(w, &mg->h, ev->t, "moved on");
-		msg_state(w, mg, mg->retained ? M_RETAINED : M_ENDED);
+		msg_state(w, mg, M_HANDLING);
+		an_ref_set(&mg->thread, t);
 	}
+}
+
+/* The thread running the handler dq started last, if it still does. */
+struct an_thread *
+wf__dq_thread(const struct wf *w, const struct vnode *dq)
+{
+	struct an_thread *t = an_ref_get(&dq->owner);
+
+	return t != NULL && probe_handling(w->bus, &t->ref, NULL) ==
+	    dq->omsg ? t : NULL;
+}
+
+/*
+ * The state of mg as if the end of its handler had been followed: a
+ * handled message whose handler is over is retained or ended.  One whose
+ * thread is gone (killed in the handler) stays handled by nobody, as no
+ * end came.
+ */
+int
+wf__msg_state(const struct wf *w, const struct msg *mg)
+{
+	const struct an_thread *t;
+
+	if (mg->state == M_HANDLING && (t = an_ref_get(&mg->thread)) != NULL &&
+	    probe_handling(w->bus, &t->ref, NULL) != mg->id)
+		return mg->retained ? M_RETAINED : M_ENDED;
+	return mg->state;
+}
+
+/* Make mg's state that. */
+void
+wf__msg_settle(struct wf *w, struct msg *mg)
+{
+	int state = wf__msg_state(w, mg);
+
+	if (state != mg->state)
+		msg_state(w, mg, state);
+}
+
+/* Whether process proc's pool has retained messages whose handlers are
+ * over: settles the ones still listed as handled. */
+static int
+retained(struct wf *w, int proc)
+{
+	struct vnode *pool = &w->pool[proc];
+
+	for (struct msg *mg = pool->rhead, *next; mg != NULL; mg = next) {
+		next = mg->rnext;
+		wf__msg_settle(w, mg);
+	}
+	return pool->nretained > 0;
 }
 
 /* The handler no longer points at an answered message. */
@@ -440,6 +499,17 @@ wf_msg(struct wf *w, const struct probe_ev *ev)
 	if (!evtype_is_auth(ev->evtype) || (mg = msg_find(w, ev)) == NULL)
 		return;
 	if (ev->kind == PROBE_MSG_RETAIN) {
+		struct vnode *pool =
+		    &w->pool[w->m->clients[mg->client]->proc->id];
+
+		if (!mg->retained && mg->state == M_HANDLING) {
+			mg->rnext = pool->rhead;
+			mg->rprev = NULL;
+			if (mg->rnext != NULL)
+				mg->rnext->rprev = mg;
+			pool->rhead = mg;
+			mg->rlisted = 1;
+		}
 		mg->retained = 1;
 		return;
 	}
@@ -574,7 +644,6 @@ wf_probe(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
 		wf_enqueue(w, ev);
 		break;
 	case PROBE_MSG_HANDLER_START:
-	case PROBE_MSG_HANDLER_END:
 		wf_handler(w, ev, t);
 		break;
 	case PROBE_MSG_RETAIN:
@@ -621,7 +690,7 @@ wf_mask(void)
 	return PROBE_BIT(PROBE_WAIT) | PROBE_BIT(PROBE_WAKE) |
 	    PROBE_BIT(PROBE_THREAD_SPAWN) | PROBE_BIT(PROBE_THREAD_EXIT) |
 	    PROBE_BIT(PROBE_MSG_ENQUEUE) | PROBE_BIT(PROBE_MSG_HANDLER_START) |
-	    PROBE_BIT(PROBE_MSG_HANDLER_END) | PROBE_BIT(PROBE_MSG_RETAIN) |
+	    PROBE_BIT(PROBE_MSG_RETAIN) |
 	    PROBE_BIT(PROBE_MSG_RESPOND) | PROBE_BIT(PROBE_MSG_DROP) |
 	    PROBE_BIT(PROBE_DEADLINE_MISS) |
 	    PROBE_BIT(PROBE_CALL) | PROBE_BIT(PROBE_REQUEST_START) |

@@ -61,7 +61,7 @@ label(const struct wf *w, const struct wf_hdr *n, char *buf)
 	case N_MSG:
 		snprintf(buf, WF_NAME, "waits for %s%s",
 		    wf__client_name(w, ((const struct msg *)n)->client),
-		    ((const struct msg *)n)->state == M_HANDLING ?
+		    wf__msg_state(w, (const struct msg *)n) == M_HANDLING ?
 		    "'s handler" : "");
 		break;
 	case N_EVENT:
@@ -183,6 +183,7 @@ succ(struct wf *w, struct wf_hdr *n)
 {
 	struct vnode *v = (struct vnode *)n;
 	const struct m_process *p;
+	struct an_thread *t;
 	struct msg *mg;
 
 	switch (n->kind) {
@@ -195,6 +196,7 @@ succ(struct wf *w, struct wf_hdr *n)
 		return OP_ALL;
 	case N_MSG:
 		mg = (struct msg *)n;
+		wf__msg_settle(w, mg);
 		if (mg->state == M_QUEUED)
 			se_push(w, &w->dq[mg->client].h);
 		else if (mg->state == M_HANDLING)
@@ -211,7 +213,8 @@ succ(struct wf *w, struct wf_hdr *n)
 	case N_DQ:
 		p = w->m->clients[v->index]->proc;
 		if (p->queues[0].kind == M_QUEUE_SERIAL)
-			se_push(w, th_node(&v->owner));
+			se_push(w, (t = wf__dq_thread(w, v)) != NULL ?
+			    &t->wf.h : NULL);
 		else
 			se_push(w, &w->pool[p->id].h);
 		return OP_ALL;
@@ -416,7 +419,7 @@ who_of(struct wf *w, const struct wf_hdr *n, char *buf)
 		return;
 	}
 	label(w, n, a);
-	if (n->kind == N_THREAD && TH_OF(n)->hmsg != 0)
+	if (n->kind == N_THREAD && an_in_handler(w->bus, TH_OF(n)))
 		snprintf(buf, WF_LINE, "%s, in the handler of %s", a,
 		    nm(w, &TH_OF(n)->href, b));
 	else

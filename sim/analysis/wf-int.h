@@ -33,11 +33,13 @@ struct msg {
 	uint64_t	 id;
 	int		 client;
 	uint8_t		 state, retained;
+	uint8_t		 rlisted;		/* on its pool's rhead list */
 	struct an_ref	 thread;		/* HANDLING */
 	struct probe_ref ref;
 	struct ev	*ev;
 	struct msg	*enext, *eprev;		/* the event's messages */
 	struct msg	*qnext, *qprev;		/* client's queued messages */
+	struct msg	*rnext, *rprev;		/* pool's retained, handling */
 };
 
 struct ev {
@@ -61,10 +63,13 @@ struct req {
 struct vnode {
 	struct wf_hdr	 h;
 	int		 index;		/* client, daemon, process, flag */
-	struct an_ref	 owner;		/* DQ: holder; RES: owner */
+	struct an_ref	 owner;		/* DQ: last handler's thread;
+					   RES: owner */
+	uint64_t	 omsg;		/* DQ: the message it started */
 	int		 nqueued;	/* DAEMON: requests waiting */
 	int		 nthreads;	/* POOL: pool threads alive */
 	int		 nretained;	/* POOL: retained messages waiting */
+	struct msg	*rhead;		/* POOL: retained, in a handler */
 	int		 nwaiting;	/* FLAG: threads with records waiting */
 	struct msg	*qhead, *qtail;	/* DQ: queued messages, FIFO */
 	struct probe_ref ref;		/* RES */
@@ -135,6 +140,9 @@ const char *wf__client_name(const struct wf *w, int c);
 /* waitfor.c */
 struct vnode *wf__queue_res(struct wf *w, uint64_t id);
 struct vnode *wf__lock_res(struct wf *w, uint64_t id);
+int	wf__msg_state(const struct wf *w, const struct msg *mg);
+void	wf__msg_settle(struct wf *w, struct msg *mg);
+struct an_thread *wf__dq_thread(const struct wf *w, const struct vnode *dq);
 
 /* n changes: if it is in a closed cycle, that cycle is over. */
 static inline void

@@ -77,6 +77,22 @@ probe_held(const struct probe_bus *b, const struct probe_ref *r,
 	return b->held(b->held_arg, r, out, n);
 }
 
+void
+probe_set_handling(struct probe_bus *b, probe_handling_fn *fn, void *arg)
+{
+	b->handling = fn;
+	b->handling_arg = arg;
+}
+
+uint64_t
+probe_handling(const struct probe_bus *b, const struct probe_ref *r,
+    struct probe_ref *msg)
+{
+	if (b->handling == NULL || r->kind != PROBE_OBJ_THREAD || r->p == NULL)
+		return 0;
+	return b->handling(b->handling_arg, r, msg);
+}
+
 static const char *const kind_names[PROBE__COUNT] = {
 	[PROBE_THREAD_SPAWN] = "THREAD_SPAWN",
 	[PROBE_THREAD_EXIT] = "THREAD_EXIT",

@@ -32,10 +32,11 @@
  *
  * State the world already keeps is asked of it rather than followed
  * through probes: probe_held() lists the serial queues whose drain locks
- * a thread holds.  Listeners that only need to know what a thread drains
- * when it waits or calls then need not follow QUEUE_ACQUIRE and
- * QUEUE_RELEASE, the most frequent probes of a run (two per item a
- * serial queue runs).
+ * a thread holds, probe_handling() names the ES message whose handler it
+ * runs.  Listeners that only need to know those when a thread waits or
+ * calls then need not follow QUEUE_ACQUIRE, QUEUE_RELEASE and
+ * MSG_HANDLER_END, among the most frequent probes of a run (two per item
+ * a serial queue runs, one per message).
  *
  * Listeners run synchronously, in registration order, inside the world's
  * step: they must not call back into the world to change it.
@@ -203,6 +204,14 @@ typedef const char *probe_namer_fn(void *arg, const struct probe_ref *r,
 typedef size_t probe_held_fn(void *arg, const struct probe_ref *r,
     struct probe_ref *out, size_t n);
 
+/*
+ * The id of the ES message whose handler the thread of ref r runs (its
+ * MSG_HANDLER_START came, its MSG_HANDLER_END not yet), 0 for none; its
+ * ref into *msg when msg is not NULL.  Installed by the world.
+ */
+typedef uint64_t probe_handling_fn(void *arg, const struct probe_ref *r,
+    struct probe_ref *msg);
+
 #define PROBE_MAX_LISTENERS	16
 #define PROBE_BIT(k)		(UINT64_C(1) << (k))
 #define PROBE_ALL		(PROBE_BIT(PROBE__COUNT) - 1)
@@ -221,6 +230,8 @@ struct probe_bus {
 	void			*namer_arg;
 	probe_held_fn		*held;
 	void			*held_arg;
+	probe_handling_fn	*handling;
+	void			*handling_arg;
 };
 
 void	probe_init(struct probe_bus *b);
@@ -291,6 +302,16 @@ void	probe_set_held(struct probe_bus *b, probe_held_fn *fn, void *arg);
  */
 size_t	probe_held(const struct probe_bus *b, const struct probe_ref *r,
 	    struct probe_ref *out, size_t n);
+
+void	probe_set_handling(struct probe_bus *b, probe_handling_fn *fn,
+	    void *arg);
+
+/*
+ * The message whose handler thread r (alive, as for probe_held()) runs;
+ * see probe_handling_fn.  0 when no world answers.
+ */
+uint64_t probe_handling(const struct probe_bus *b, const struct probe_ref *r,
+	    struct probe_ref *msg);
 
 /* "THREAD_SPAWN", "WAIT", ...: for logs and tests. */
 const char *probe_kind_name(enum probe_kind k);

@@ -135,6 +135,28 @@ held(void *arg, const struct probe_ref *r, struct probe_ref *out, size_t n)
 	return g->nheld;
 }
 
+/*
+ * probe_handling(): an ES delivery is a work item of a workqueue thread,
+ * the frame right above its bottom one (FR_WORKER), popped before the
+ * MSG_HANDLER_END probe.
+ */
+static uint64_t
+handling(void *arg, const struct probe_ref *r, struct probe_ref *msg)
+{
+	const struct w_thread *t = r->p;
+	const struct gcd_item *it;
+	const struct esk_msg *m;
+
+	(void)arg;
+	if (t->nfr < 2 || t->fr[1].kind != FR_WORK ||
+	    (it = t->fr[1].obj)->tag != W_TAG_DELIVERY)
+		return 0;
+	m = container_of(it, struct esk_msg, item);
+	if (msg != NULL)
+		esk_ref_msg(m, msg);
+	return m->id;
+}
+
 void
 world__describe_wait(struct world *w, const struct w_thread *t,
     struct probe_ev *ev)
@@ -452,6 +474,7 @@ world_new(const struct model *m, const struct world_opts *o)
 	probe_init(&w->bus);
 	probe_set_namer(&w->bus, namer, w);
 	probe_set_held(&w->bus, held, w);
+	probe_set_handling(&w->bus, handling, w);
 	pool_init(&w->ev_pool, sizeof(struct esk_event), 0);
 	pool_init(&w->msg_pool, sizeof(struct esk_msg), 0);
 	pool_init(&w->work_pool, sizeof(struct w_work), 0);
