@@ -436,13 +436,29 @@ lk_nested_takes(const struct lk *l)
 	return 0;
 }
 
+/* The first AUTH message of (client, type) k: its delivery edge. */
+static void
+first_delivery(struct lk *l, const struct probe_ev *ev, size_t k)
+{
+	int from, to;
+	struct dg_site s;
+	char what[LK_LINE];
+
+	from = answer_node(l, ev->client, ev->evtype);
+	to = dq_node(l, ev->client);
+	snprintf(what, sizeof(what), "is queued on %s",
+	    dg_node_at(l->g, to)->label);
+	s.time = ev->t;
+	s.who = dg_node_at(l->g, from)->label;
+	s.where = "";
+	s.what = what;
+	l->dedge[k] = 1 + dg_edge(l->g, from, to, DG_EDGE_DELIVERED, &s);
+}
+
 void
 lk_enqueue(struct lk *l, const struct probe_ev *ev)
 {
 	size_t k = (size_t)ev->client * EVSET_BITS + (size_t)ev->evtype->value;
-	int from, to;
-	struct dg_site s;
-	char what[LK_LINE];
 
 	if (!evtype_is_auth(ev->evtype))
 		return;
@@ -453,17 +469,8 @@ lk_enqueue(struct lk *l, const struct probe_ev *ev)
 	}
 	if (l->ncur < l->m->nclients)
 		l->cur_clients[l->ncur++] = ev->client;
-	if (l->dcount[k]++ > 0 || !delivery_serial(l, ev->client))
-		return;
-	from = answer_node(l, ev->client, ev->evtype);
-	to = dq_node(l, ev->client);
-	snprintf(what, sizeof(what), "is queued on %s",
-	    dg_node_at(l->g, to)->label);
-	s.time = ev->t;
-	s.who = dg_node_at(l->g, from)->label;
-	s.where = "";
-	s.what = what;
-	l->dedge[k] = 1 + dg_edge(l->g, from, to, DG_EDGE_DELIVERED, &s);
+	if (l->dcount[k]++ == 0 && delivery_serial(l, ev->client))
+		first_delivery(l, ev, k);
 }
 
 /* Times edge e was seen: the graph's count, or ours for deliveries. */

@@ -340,12 +340,14 @@ msg_free(struct wf *w, struct msg *mg, int64_t t, const char *verb)
 void
 wf_enqueue(struct wf *w, const struct probe_ev *ev)
 {
-	struct vnode *dq = &w->dq[ev->client];
+	struct vnode *dq;
 	struct msg *mg;
 	struct ev *e;
 
-	if (!evtype_is_auth(ev->evtype) || (e = ev_find(w, ev->event)) == NULL)
+	if (w->evs.n == 0 || !evtype_is_auth(ev->evtype) ||
+	    (e = ev_find(w, ev->event)) == NULL)
 		return;		/* an event nothing can wait for */
+	dq = &w->dq[ev->client];
 	if ((mg = w->free_msgs) != NULL)
 		w->free_msgs = mg->qnext;
 	else
@@ -371,7 +373,8 @@ wf_enqueue(struct wf *w, const struct probe_ev *ev)
 
 /*
  * The message of ev: the one its client's handler runs or the next queued
- * one, as a rule; else among its event's messages.
+ * one, as a rule; else among its event's messages.  Callers ask only when
+ * some event is followed (w->evs.n > 0): else there is no message.
  */
 static struct msg *
 msg_find(struct wf *w, const struct probe_ev *ev)
@@ -381,8 +384,6 @@ msg_find(struct wf *w, const struct probe_ev *ev)
 	struct msg *mg;
 	struct ev *e;
 
-	if (w->evs.n == 0)
-		return NULL;	/* no event followed, so no message */
 	h = an_ref_get(&dq->owner);
 	if (h != NULL && (mg = h->wf.hmsg) != NULL && mg->id == ev->msg)
 		return mg;
@@ -403,7 +404,8 @@ wf_handler(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 	struct msg *mg;
 
 	wf__touch(w, &dq->h, ev->t, "moved on");
-	mg = evtype_is_auth(ev->evtype) ? msg_find(w, ev) : NULL;
+	mg = w->evs.n > 0 && evtype_is_auth(ev->evtype) ? msg_find(w, ev) :
+	    NULL;
 	an_ref_set(&dq->owner, t);
 	dq->omsg = ev->msg;
 	if (t != NULL)
@@ -496,8 +498,9 @@ wf_msg(struct wf *w, const struct probe_ev *ev)
 		if (ev->value == M_MISS_KILL)
 			return;
 	}
-	if (!evtype_is_auth(ev->evtype) || (mg = msg_find(w, ev)) == NULL)
-		return;
+	if (w->evs.n == 0 || !evtype_is_auth(ev->evtype) ||
+	    (mg = msg_find(w, ev)) == NULL)
+		return;		/* no event followed, so no message */
 	if (ev->kind == PROBE_MSG_RETAIN) {
 		struct vnode *pool =
 		    &w->pool[w->m->clients[mg->client]->proc->id];
