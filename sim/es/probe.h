@@ -269,22 +269,34 @@ probe_emit(const struct probe_bus *b, const struct probe_ev *ev)
 }
 
 /*
- * A zeroed event of kind k at time t, with the "none" values set
- * (process and client -1, verdict -1).  Inline and written as one
- * compound literal so that the compiler drops the stores the emission
- * site overwrites: a call that zeroed all of the struct cost a memset per
- * probe.
+ * An event of kind k at time t with every field "none": refs of kind
+ * none, process and client -1, verdict -1, the rest 0 or NULL.  Inline,
+ * one store per field, so that the compiler drops the stores the emission
+ * site overwrites.  Neither a call that zeroed the struct nor a compound
+ * literal: both clear all of its 160 bytes with a "rep stos", which on
+ * the 1M-event benchmark was half the time of building a probe.  The
+ * padding is left as it is: nobody reads it.
  */
 static inline void
 probe_ev_init(struct probe_ev *ev, enum probe_kind k, int64_t t)
 {
-	*ev = (struct probe_ev){
-		.kind = k,
-		.t = t,
-		.process = -1,
-		.client = -1,
-		.verdict = -1
-	};
+	ev->kind = k;
+	ev->t = t;
+	ev->thread.kind = ev->obj.kind = ev->owner.kind = PROBE_OBJ_NONE;
+	ev->thread.id = ev->obj.id = ev->owner.id = 0;
+	ev->thread.p = ev->obj.p = ev->owner.p = NULL;
+	ev->wait = PROBE_WAIT_NONE;
+	ev->process = -1;
+	ev->client = -1;
+	ev->evtype = NULL;
+	ev->event = 0;
+	ev->msg = 0;
+	ev->path = NULL;
+	ev->service = NULL;
+	ev->verdict = -1;
+	ev->flags = 0;
+	ev->role = 0;
+	ev->value = 0;
 }
 
 void	probe_set_namer(struct probe_bus *b, probe_namer_fn *fn, void *arg);
