@@ -67,7 +67,6 @@ struct an_thread {
 	 * end of a handler is asked of the world, not followed).
 	 */
 	uint64_t	 hmsg;
-	struct probe_ref href;
 	int		 hclient;
 	const struct evtype *htype;
 	/* waitfor.c */

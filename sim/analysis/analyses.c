@@ -309,7 +309,6 @@ on_handler_start(void *arg, const struct probe_ev *ev)
 	a->t_last = ev->t;
 	if (t != NULL) {
 		t->hmsg = ev->msg;
-		t->href = ev->obj;
 		t->hclient = ev->client;
 		t->htype = ev->evtype;
 	}

@@ -413,15 +413,17 @@ static void
 who_of(struct wf *w, const struct wf_hdr *n, char *buf)
 {
 	char a[WF_NAME], b[WF_NAME];
+	struct probe_ref m;
 
 	if (n->kind == N_MSG) {
 		nm(w, &((const struct msg *)n)->ref, buf);
 		return;
 	}
 	label(w, n, a);
-	if (n->kind == N_THREAD && an_in_handler(w->bus, TH_OF(n)))
+	if (n->kind == N_THREAD && an_in_handler(w->bus, TH_OF(n)) &&
+	    probe_handling(w->bus, &TH_OF(n)->ref, &m) != 0)
 		snprintf(buf, WF_LINE, "%s, in the handler of %s", a,
-		    nm(w, &TH_OF(n)->href, b));
+		    nm(w, &m, b));
 	else
 		snprintf(buf, WF_LINE, "%s", a);
 }
