@@ -2,10 +2,11 @@
 # world-bench.sh - time `essim run` on bench/world-1m.json (1,000,000 AUTH
 # syscalls through three ES clients) and print engine events per second,
 # simulated seconds per wall-clock second and peak resident set size,
-# then the same run without the analyses (essim run --no-analyses) and
-# what the analyses cost in wall time.
+# then what the analyses cost in wall time: ROUNDS (default 5) rounds of
+# one run with them and one without (essim run --no-analyses), alternated
+# so that both see the same load, and the medians compared.
 #
-#     bench/world-bench.sh [ESSIM [MODEL]]
+#     [ROUNDS=N] bench/world-bench.sh [ESSIM [MODEL]]
 #
 # ESSIM defaults to ./essim (run from a build directory), MODEL to the
 # world-1m.json next to this script.  Peak RSS comes from /usr/bin/time
@@ -55,10 +56,28 @@ printf 'wall time        %.3f s\n' "$2"
 printf 'events/s         %.2fM\n' "$(echo "$1 $2" | awk '{ print $1 / $2 / 1e6 }')"
 printf 'simulated s/s    %.1f\n' "$(echo "$3 $2" | awk '{ print $1 / 1e9 / $2 }')"
 printf 'peak RSS         %s KiB\n' "$4"
-with=$2
 set -- $(run 10s)
 printf 'peak RSS (10 s)  %s KiB  (memory does not grow with the duration)\n' "$4"
-set -- $(run "" --no-analyses)
-printf 'no analyses      %.3f s\n' "$2"
+# median FILE: the median of the numbers in FILE, one per line.
+median() {
+	sort -n "$1" | awk '{ v[NR] = $1 }
+	END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+rounds=${ROUNDS:-5}
+: >"$tmp/with"
+: >"$tmp/without"
+i=0
+while [ "$i" -lt "$rounds" ]; do
+	set -- $(run "")
+	echo "$2" >>"$tmp/with"
+	set -- $(run "" --no-analyses)
+	echo "$2" >>"$tmp/without"
+	i=$((i + 1))
+done
+with=$(median "$tmp/with")
+without=$(median "$tmp/without")
+printf 'with analyses    %.3f s  (median of %d)\n' "$with" "$rounds"
+printf 'no analyses      %.3f s  (median of %d)\n' "$without" "$rounds"
 printf 'analyses cost    %+.1f%% of the run without them\n' \
-    "$(echo "$with $2" | awk '{ print ($1 / $2 - 1) * 100 }')"
+    "$(echo "$with $without" | awk '{ print ($1 / $2 - 1) * 100 }')"
