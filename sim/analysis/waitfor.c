@@ -13,6 +13,13 @@
  *               its handler, or the client's pool (retained)
  *   delivery -> the thread running the current handler (serial queue),
  *               or the pool (concurrent delivery queue)
+ *   request  -> the worker serving it, or its daemon's request queue
+ *   daemon   -> every worker of the daemon                  (any one will do)
+ *   pool     -> every pool thread, when the pool has reached its
+ *               constrained cap                             (any one will do)
+ *   lock, queue -> the thread holding it
+ *   thread   -> flag (wait_flag), when its setters are known
+ *   flag     -> every live thread that may set it            (any one will do)
  *
  * The start of a handler is followed (MSG_HANDLER_START); its end is not:
  * whether the thread still runs it is asked of the world when it matters
@@ -21,13 +28,6 @@
  * becomes retained or ended then (settled), as it would have at the end;
  * no cycle can have ended there unnoticed, as the handler's thread, in
  * any cycle through the message, had to wake first.
- *   request  -> the worker serving it, or its daemon's request queue
- *   daemon   -> every worker of the daemon                  (any one will do)
- *   pool     -> every pool thread, when the pool has reached its
- *               constrained cap                             (any one will do)
- *   lock, queue -> the thread holding it
- *   thread   -> flag (wait_flag), when its setters are known
- *   flag     -> every live thread that may set it            (any one will do)
  *
  * A flag's setters are known when every "set" of it in the model is in
  * the main program of a process (directly, or in an if, repeat or sync
@@ -212,7 +212,8 @@ wf_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t)
 	 * A cycle through t needs an edge into t: t holds a queue or lock,
 	 * runs a handler, or is a worker or pool thread (the "any" nodes).
 	 * A waiting thread gains none of these, so a plain thread (the
-	 * workload's) waiting for a verdict cannot close a cycle.
+	 * workload's) waiting for a verdict cannot close a cycle.  (Handlers
+	 * run on pool threads only.)
 	 */
 	if (t->role == PROBE_ROLE_POOL || t->role == PROBE_ROLE_WORKER ||
 	    t->nlocks > 0 || is_setter(w, t) || an_holds_queue(w->bus, t))
