@@ -30,6 +30,7 @@ else
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/big-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+. "$here/replay-model.sh"
 
 if /usr/bin/time -v true >/dev/null 2>&1; then
 	tflag=-v
@@ -50,28 +51,6 @@ measure() {
 	END { printf "%d %d\n", dt, kb }' "$log"
 }
 
-model() {
-	cat <<JSON
-{ "essim": 1, "name": "big-bench", "duration": "2h",
-  "daemons": { "trustd": { "workers": 4,
-    "services": { "eval": [ { "cpu": { "exp": "200us" } } ] } } },
-  "clients": {
-JSON
-	for c in a b c; do
-		cat <<JSON
-    "$c": { "subscribe": ["AUTH_OPEN"],
-      "handler": { "default": [ { "cpu": { "exp": "20us" } },
-        { "if": { "p": 0.1 }, "then": [ { "call": "trustd.eval" } ] },
-        { "respond": "allow" } ] } }$( [ $c = c ] || echo , )
-JSON
-	done
-	cat <<JSON
-  },
-  "workload": { "trace": { "file": "$1", "mode": "$mode",
-    "as_auth": ["open"] } } }
-JSON
-}
-
 printf '%-8s %8s %10s %12s %10s %12s\n' events "store MB" "import s" \
     "import RSS" "replay s" "replay RSS"
 for n in $sizes; do
@@ -86,7 +65,7 @@ for n in $sizes; do
 	else
 		imp_s=- imp_kb=-
 	fi
-	model "$db" >"$tmp/model.json"
+	replay_model big-bench 2h "$db" "$mode" open >"$tmp/model.json"
 	set -- $(measure "$tmp/run.log" "$essim" run --no-progress \
 	    "$tmp/model.json")
 	printf '%-8s %8d %10s %9s KiB %10s %9s KiB\n' "${n}M" \

@@ -13,6 +13,7 @@ top=$(cd "$here/.." && pwd)
 essim=${1:-./essim}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/replay-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+. "$here/replay-model.sh"
 
 "$essim" synth --quiet -o "$tmp/storm.jsonl" "$top/traces/build-storm.json"
 lines=$(wc -l <"$tmp/storm.jsonl")
@@ -23,32 +24,9 @@ echo "trace: $lines events, $(du -k "$tmp/storm.jsonl" | cut -f1) KiB;" \
     "import $(awk -v n="$lines" -v a="$t0" -v b="$t1" \
     'BEGIN { printf "%.0f events/s", n / (b - a) }')"
 
-# model MODE: three clients, each with a short handler and, one time in
-# ten, a call to a daemon.
-model() {
-	cat <<JSON
-{ "essim": 1, "name": "replay-bench-$1", "duration": "10m",
-  "daemons": { "trustd": { "workers": 4,
-    "services": { "eval": [ { "cpu": { "exp": "200us" } } ] } } },
-  "clients": {
-JSON
-	for c in a b c; do
-		cat <<JSON
-    "$c": { "subscribe": ["AUTH_OPEN", "AUTH_EXEC"],
-      "handler": { "default": [ { "cpu": { "exp": "20us" } },
-        { "if": { "p": 0.1 }, "then": [ { "call": "trustd.eval" } ] },
-        { "respond": "allow" } ] } }$( [ $c = c ] || echo , )
-JSON
-	done
-	cat <<JSON
-  },
-  "workload": { "trace": { "file": "$tmp/storm.db", "mode": "$1",
-    "as_auth": ["open", "exec"] } } }
-JSON
-}
-
 for mode in closed open; do
-	model "$mode" >"$tmp/$mode.json"
+	replay_model "replay-bench-$mode" 10m "$tmp/storm.db" "$mode" open exec \
+	    >"$tmp/$mode.json"
 	"$essim" run --json --no-progress "$tmp/$mode.json" >"$tmp/$mode.out"
 	awk -v mode="$mode" -v n="$lines" '
 	/"events":/ && !ev { gsub(/[^0-9]/, "", $2); ev = $2 }

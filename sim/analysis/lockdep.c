@@ -391,10 +391,12 @@ lk_take(struct lk *l, const struct probe_ev *ev, struct an_thread *t)
 	struct holds h;
 	char what[LK_LINE];
 
-	if (t->lk.waited != ev->obj.id + 1 && (t->lk.serving > 0 ||
-	    t->lk.owes > 0 || t->nlocks > 0 ||
-	    probe_held(l->bus, &t->ref, NULL, 0) > (size_t)!lock)) {
-		holds(l, t, lock ? NULL : &ev->obj, &h);
+	if (t->lk.waited == ev->obj.id + 1) {
+		t->lk.waited = 0;	/* the edges came with the wait */
+		return;
+	}
+	holds(l, t, lock ? NULL : &ev->obj, &h);
+	if (h.n > 0 || t->lk.serving > 0 || t->lk.owes > 0) {
 		if (!lock)
 			to = queue_node(l, &ev->obj);
 		if (to >= 0) {

@@ -369,46 +369,95 @@ x_unit(const struct sw *s)
 	return " (events/s)";
 }
 
-static void
-curve(struct sw *s, int m)
+/* Whether the x axis was varied on a log scale ("log" in a range). */
+static int
+x_log(const struct sw *s)
+{
+	const struct axis *xa = &s->ax[s->x];
+
+	return s->numeric && strstr(xa->vary, "log") != NULL &&
+	    strstr(xa->vary, "..") != NULL;
+}
+
+/* One row of a curve's data at point p (x, and val its label); returns
+ * whether it wrote one (not when the point has nothing to show). */
+typedef int row_fn(FILE *f, uint64_t p, double x, const char *val,
+    void *arg);
+
+/*
+ * The data of a curve into f: a block per variant (at most MAX_VARIANTS),
+ * headed by its label, and in it the row row() writes at each x value.
+ * The variants' gnuplot titles are appended to *titles; *any is set when
+ * some row was written.  Returns the number of variants.
+ */
+static int
+series(struct sw *s, FILE *f, row_fn *row, void *arg, char **titles,
+    int *any)
 {
 	const struct axis *xa = &s->ax[s->x];
 	uint64_t nv = nvariants(s);
-	char *fname = xasprintf("%s.dat", metrics[m].name);
-	FILE *f = rhtml_data(s->c, fname);
-	char *titles = xstrdup(""), *vars, *xl, *yl, *tt, *cap, *t;
-	int n = 0, any = 0, ylog;
+	int n = 0;
+	char *t;
 
-	if (f == NULL) {
-		free(fname);
-		free(titles);
-		return;
-	}
 	for (uint64_t v = 0; v < nv && v < MAX_VARIANTS; v++, n++) {
 		char *lab = variant_label(s, v), *q = rhtml_gpstr(lab);
 
 		fprintf(f, "%s# %s\n", n > 0 ? "\n\n" : "", lab);
 		for (size_t i = 0; i < xa->n; i++) {
-			const struct agg *g = &s->agg[point_of(s, v, i)][m];
 			char *val = value_text(xa, i);
 			double x = (double)i;
 
 			if (s->numeric)
 				sg_value_number(json_array_get(xa->vals, i),
 				    &x);
-			if (g->n > 0) {
-				fprintf(f, "%.9g %.9g %.9g %.9g \"%s\"\n", x,
-				    g->sum / g->n, g->min, g->max, val);
-				any = 1;
-			}
+			if (row(f, point_of(s, v, i), x, val, arg))
+				*any = 1;
 			free(val);
 		}
-		t = xasprintf("%s%s%s", titles, n > 0 ? ", " : "", q);
-		free(titles);
-		titles = t;
+		t = xasprintf("%s%s%s", *titles, n > 0 ? ", " : "", q);
+		free(*titles);
+		*titles = t;
 		free(q);
 		free(lab);
 	}
+	return n;
+}
+
+/* A curve's row of metric m: mean, min and max over the point's runs. */
+struct metric_rows {
+	const struct sw	*s;
+	int		 m;
+};
+
+static int
+metric_row(FILE *f, uint64_t p, double x, const char *val, void *arg)
+{
+	const struct metric_rows *r = arg;
+	const struct agg *g = &r->s->agg[p][r->m];
+
+	if (g->n == 0)
+		return 0;
+	fprintf(f, "%.9g %.9g %.9g %.9g \"%s\"\n", x, g->sum / g->n, g->min,
+	    g->max, val);
+	return 1;
+}
+
+static void
+curve(struct sw *s, int m)
+{
+	const struct axis *xa = &s->ax[s->x];
+	struct metric_rows rows = { s, m };
+	char *fname = xasprintf("%s.dat", metrics[m].name);
+	FILE *f = rhtml_data(s->c, fname);
+	char *titles = xstrdup(""), *vars, *xl, *yl, *tt, *cap, *t;
+	int n, any = 0, ylog;
+
+	if (f == NULL) {
+		free(fname);
+		free(titles);
+		return;
+	}
+	n = series(s, f, metric_row, &rows, &titles, &any);
 	rhtml_data_close(s->c, f, fname);
 	if (!any || !nonzero(s, m)) {
 		rhtml_raw(s->c, "<p class=\"none\">%s: %s.</p>\n",
@@ -434,9 +483,8 @@ curve(struct sw *s, int m)
 	vars = xasprintf("data = 'data/%s'\nout = '%s'\nn = %d\n"
 	    "array titles[%d] = [%s]\nxlabel = %s\nylabel = %s\n"
 	    "title = %s\nxcat = %d\nxlog = %d\nylog = %d\n", fname,
-	    metrics[m].name, n, n, titles, xl, yl, tt, !s->numeric,
-	    s->numeric && strstr(xa->vary, "log") != NULL &&
-	    strstr(xa->vary, "..") != NULL, ylog);
+	    metrics[m].name, n, n, titles, xl, yl, tt, !s->numeric, x_log(s),
+	    ylog);
 	free(tt);
 	cap = xasprintf("%s%s%s against %s, mean over seeds with min..max "
 	    "bars", metrics[m].caption, m <= M_P99 ? " of " : "",
@@ -515,18 +563,34 @@ count_orders(struct sw *s)
 	return 0;
 }
 
+/* An order curve's row: P(A before B) in % with its Wilson interval, and
+ * the counts. */
+static int
+order_row(FILE *f, uint64_t p, double x, const char *val, void *arg)
+{
+	const struct sorder *o = arg;
+	double lo, hi;
+
+	if (o->runs[p] == 0)
+		return 0;
+	wilson(o->held[p], o->runs[p], &lo, &hi);
+	fprintf(f, "%.9g %.9g %.9g %.9g \"%s\" %lld %lld\n", x,
+	    100.0 * (double)o->held[p] / (double)o->runs[p], 100 * lo,
+	    100 * hi, val, (long long)o->held[p], (long long)o->runs[p]);
+	return 1;
+}
+
 /* P(A before B) of order k against x, one line per variant. */
 static void
 order_curve(struct sw *s, size_t k)
 {
 	const struct axis *xa = &s->ax[s->x];
-	const struct sorder *o = &s->so[k];
-	uint64_t nv = nvariants(s);
+	struct sorder *o = &s->so[k];
 	char *name = xasprintf("sweep-order-%zu", k + 1);
 	char *fname = xasprintf("%s.dat", name);
 	FILE *f = rhtml_data(s->c, fname);
 	char *titles = xstrdup(""), *vars, *xl, *yl, *tt, *cap, *t;
-	int n = 0;
+	int n, any = 0;
 
 	if (f == NULL) {
 		free(name);
@@ -537,34 +601,7 @@ order_curve(struct sw *s, size_t k)
 	fprintf(f, "# P(%s first set before %s), %%: x p lo hi label; "
 	    "lo..hi the 95%% Wilson interval; then held/runs\n", o->o.a,
 	    o->o.b);
-	for (uint64_t v = 0; v < nv && v < MAX_VARIANTS; v++, n++) {
-		char *lab = variant_label(s, v), *q = rhtml_gpstr(lab);
-
-		fprintf(f, "%s# %s\n", n > 0 ? "\n\n" : "", lab);
-		for (size_t i = 0; i < xa->n; i++) {
-			uint64_t p = point_of(s, v, i);
-			char *val = value_text(xa, i);
-			double x = (double)i, lo, hi;
-
-			if (s->numeric)
-				sg_value_number(json_array_get(xa->vals, i),
-				    &x);
-			if (o->runs[p] > 0) {
-				wilson(o->held[p], o->runs[p], &lo, &hi);
-				fprintf(f, "%.9g %.9g %.9g %.9g \"%s\" %lld "
-				    "%lld\n", x, 100.0 * (double)o->held[p] /
-				    (double)o->runs[p], 100 * lo, 100 * hi,
-				    val, (long long)o->held[p],
-				    (long long)o->runs[p]);
-			}
-			free(val);
-		}
-		t = xasprintf("%s%s%s", titles, n > 0 ? ", " : "", q);
-		free(titles);
-		titles = t;
-		free(q);
-		free(lab);
-	}
+	n = series(s, f, order_row, o, &titles, &any);
 	rhtml_data_close(s->c, f, fname);
 	t = xasprintf("%s%s", xa->ptr, x_unit(s));
 	xl = rhtml_gpstr(t);
@@ -580,9 +617,7 @@ order_curve(struct sw *s, size_t k)
 	    "array titles[%d] = [%s]\nxlabel = %s\nylabel = %s\n"
 	    "title = %s\nxcat = %d\nxlog = %d\nylog = 0\nymax = 100\n"
 	    "keytop = 1\n",
-	    fname, name, n, n, titles, xl, yl, tt, !s->numeric,
-	    s->numeric && strstr(xa->vary, "log") != NULL &&
-	    strstr(xa->vary, "..") != NULL);
+	    fname, name, n, n, titles, xl, yl, tt, !s->numeric, x_log(s));
 	cap = xasprintf("The share of runs in which flag %s was first set "
 	    "before flag %s (or %s never was) against %s, with 95%% Wilson "
 	    "intervals over the seeds", o->o.a, o->o.b, o->o.b, xa->ptr);
