@@ -422,7 +422,7 @@ on_wf(void *arg, const struct probe_ev *ev)
 	struct an *a = arg;
 
 	a->t_last = ev->t;
-	wf_probe(a->wf, ev, NULL, NULL);
+	wf_probe(a->wf, ev);
 }
 
 static void
@@ -431,7 +431,7 @@ on_flag(void *arg, const struct probe_ev *ev)
 	struct an *a = arg;
 
 	a->t_last = ev->t;
-	wf_probe(a->wf, ev, NULL, NULL);
+	wf_probe(a->wf, ev);
 	if (ev->value == 1 && ev->obj.id < a->m->nflags &&
 	    a->flag_first[ev->obj.id] < 0)
 		a->flag_first[ev->obj.id] = ev->t;

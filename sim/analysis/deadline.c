@@ -100,18 +100,13 @@ dl_handler_start(struct dl *d, const struct probe_ev *ev)
 	hist_record(lazy(&d->cl[ev->client].qwait), ev->value);
 }
 
+/* DEADLINE_MISS, CLIENT_KILL, CLIENT_START. */
 void
 dl_probe(struct dl *d, const struct probe_ev *ev)
 {
 	struct ct *c;
 
 	switch (ev->kind) {
-	case PROBE_MSG_ENQUEUE:
-		dl_enqueue(d, ev);
-		break;
-	case PROBE_MSG_HANDLER_START:
-		dl_handler_start(d, ev);
-		break;
 	case PROBE_DEADLINE_MISS:
 		c = ct_get(d, ev->client, ev->evtype->value);
 		c->misses++;

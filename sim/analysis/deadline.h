@@ -32,7 +32,8 @@ struct dl;
 struct stats;
 
 /*
- * For model m; probes come through dl_probe().  st is the run counters
+ * For model m; probes come through dl_probe() (DEADLINE_MISS,
+ * CLIENT_KILL, CLIENT_START) and its parts below.  st is the run counters
  * on the same probe bus, whose response and syscall histograms this
  * module reads instead of keeping its own (analysis/stats.h); m and st
  * must outlive it.
@@ -40,11 +41,10 @@ struct stats;
 struct dl	*dl_new(const struct model *m, const struct stats *st);
 void		 dl_free(struct dl *d);
 void		 dl_probe(struct dl *d, const struct probe_ev *ev);
-/* Its parts, for a listener that knows the kind: MSG_ENQUEUE,
- * MSG_HANDLER_START. */
+/* The parts for MSG_ENQUEUE and MSG_HANDLER_START. */
 void		 dl_enqueue(struct dl *d, const struct probe_ev *ev);
 void		 dl_handler_start(struct dl *d, const struct probe_ev *ev);
-/* The probe kinds dl_probe() wants. */
+/* The probe kinds it wants, dl_probe() and its parts together. */
 uint64_t	 dl_mask(void);
 
 /* Append one finding per (client, type) with misses to out.  Once, after

@@ -560,43 +560,6 @@ lk_concurrent(const struct lk *l)
 	return l->concurrent;
 }
 
-void
-lk_probe(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
-    const struct m_service *svc)
-{
-	switch (ev->kind) {
-	case PROBE_WAIT:
-		lk_wait(l, ev, t);
-		break;
-	case PROBE_CALL:
-		lk_call(l, ev, t, svc);
-		break;
-	case PROBE_LOCK:
-	case PROBE_QUEUE_ACQUIRE:
-		if (t != NULL)
-			lk_take(l, ev, t);
-		break;
-	case PROBE_MSG_ENQUEUE:
-		lk_enqueue(l, ev);
-		break;
-	case PROBE_MSG_HANDLER_START:
-		lk_handler_start(l, ev, t);
-		break;
-	case PROBE_MSG_HANDLER_END:
-	case PROBE_MSG_RESPOND:
-		lk_answered(l, ev, t);
-		break;
-	case PROBE_REQUEST_START:
-		lk_request_start(l, ev, t, svc);
-		break;
-	case PROBE_REPLY:
-		lk_reply(l, ev);
-		break;
-	default:
-		break;
-	}
-}
-
 uint64_t
 lk_mask(void)
 {

@@ -40,20 +40,15 @@ struct an_thread;
 
 /*
  * For a world of model m, naming things through bus (both must outlive
- * it).  Probes reach it through lk_probe() from the analyses' listener
- * (analysis/analyses.h), with the acting thread's shared record or NULL,
- * and for a CALL the service called.
+ * it).  Probes reach it through the parts below, one per kind or group
+ * of kinds, called by the analyses' listener of that kind
+ * (analysis/analyses.c) with the acting thread's shared record or NULL,
+ * and for a CALL the service called: WAIT; CALL; LOCK and QUEUE_ACQUIRE
+ * (t not NULL); MSG_ENQUEUE; MSG_HANDLER_START; MSG_HANDLER_END and
+ * MSG_RESPOND; REQUEST_START; REPLY.
  */
 struct lk	*lk_new(const struct model *m, const struct probe_bus *bus);
 void		 lk_free(struct lk *l);
-void		 lk_probe(struct lk *l, const struct probe_ev *ev,
-		    struct an_thread *t, const struct m_service *svc);
-/*
- * The parts of lk_probe(), for a listener that already knows the kind:
- * WAIT; CALL; LOCK and QUEUE_ACQUIRE (t not NULL); MSG_ENQUEUE;
- * MSG_HANDLER_START; MSG_HANDLER_END and MSG_RESPOND; REQUEST_START;
- * REPLY.
- */
 void	lk_wait(struct lk *l, const struct probe_ev *ev, struct an_thread *t);
 void	lk_call(struct lk *l, const struct probe_ev *ev, struct an_thread *t,
 	    const struct m_service *svc);
@@ -77,7 +72,7 @@ int	lk_concurrent(const struct lk *l);
  * sync, does lk_take() want QUEUE_ACQUIRE.
  */
 int	lk_nested_takes(const struct lk *l);
-/* The probe kinds lk_probe() wants. */
+/* The probe kinds its parts want. */
 uint64_t	 lk_mask(void);
 
 /*

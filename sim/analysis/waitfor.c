@@ -523,6 +523,11 @@ wf_msg(struct wf *w, const struct probe_ev *ev)
 	    "missed its deadline");
 }
 
+/*
+ * SYSCALL_DONE: the event's operation completes, right after its VERDICT
+ * or without one (a cache hit, no client).  One probe kind instead of two
+ * per syscall.
+ */
 void
 wf_done(struct wf *w, const struct probe_ev *ev)
 {
@@ -619,61 +624,14 @@ finish(struct wf *w)
 				w->inst[i].nodes[k]->inst = 0;
 }
 
+/* FLAG_SET, SYNC_CRASH, RUN_END: the kinds without a part of their own. */
 void
-wf_probe(struct wf *w, const struct probe_ev *ev, struct an_thread *t,
-    const struct m_service *svc)
+wf_probe(struct wf *w, const struct probe_ev *ev)
 {
 	switch (ev->kind) {
-	case PROBE_WAIT:
-		if (t != NULL)
-			wf_wait(w, ev, t);
-		break;
-	case PROBE_WAKE:
-		if (t != NULL)
-			wf_wake(w, ev, t);
-		break;
-	case PROBE_SYSCALL:
-		if (t != NULL)
-			wf_syscall(w, ev, t);
-		break;
 	case PROBE_FLAG_SET:
 		if (wf__flag_known(w, ev->obj.id))
 			wf__touch(w, &w->flags[ev->obj.id].h, ev->t, "was set");
-		break;
-	case PROBE_THREAD_SPAWN:
-	case PROBE_THREAD_EXIT:
-		wf_thread(w, ev, t);
-		break;
-	case PROBE_MSG_ENQUEUE:
-		wf_enqueue(w, ev);
-		break;
-	case PROBE_MSG_HANDLER_START:
-		wf_handler(w, ev, t);
-		break;
-	case PROBE_MSG_RETAIN:
-	case PROBE_MSG_RESPOND:
-	case PROBE_MSG_DROP:
-	case PROBE_DEADLINE_MISS:
-		wf_msg(w, ev);
-		break;
-	case PROBE_SYSCALL_DONE:
-		/*
-		 * The event's operation completes: right after its VERDICT,
-		 * or without one (a cache hit, no client).  One probe kind
-		 * instead of two per syscall.
-		 */
-		wf_done(w, ev);
-		break;
-	case PROBE_CALL:
-	case PROBE_REQUEST_START:
-	case PROBE_REPLY:
-		wf_req(w, ev, t, svc);
-		break;
-	case PROBE_LOCK:
-	case PROBE_UNLOCK:
-	case PROBE_QUEUE_ACQUIRE:
-	case PROBE_QUEUE_RELEASE:
-		wf_owner(w, ev, t);
 		break;
 	case PROBE_SYNC_CRASH:
 		w->why_t = ev->t;

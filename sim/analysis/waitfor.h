@@ -44,22 +44,22 @@ struct an_thread;
 /*
  * A wait-for analysis of a world of model m; bus names things; findings
  * are appended to out.  m, bus and out must outlive it.  Probes reach it
- * through wf_probe() from the analyses' listener (analysis/analyses.h),
- * with the acting thread's shared record (analysis/an-int.h) or NULL,
- * and for a CALL the service called (NULL otherwise).
+ * through the parts below, one per kind or group of kinds, called by the
+ * analyses' listener of that kind (analysis/analyses.c) with the acting
+ * thread's shared record (analysis/an-int.h) or NULL, and for a CALL the
+ * service called (NULL otherwise).
  */
 struct wf	*wf_new(const struct model *m, const struct probe_bus *bus,
 		    struct fd_list *out);
 void		 wf_free(struct wf *w);
-void		 wf_probe(struct wf *w, const struct probe_ev *ev,
-		    struct an_thread *t, const struct m_service *svc);
+/* FLAG_SET, SYNC_CRASH, RUN_END. */
+void		 wf_probe(struct wf *w, const struct probe_ev *ev);
 /*
- * The parts of wf_probe(), one per kind or group of kinds, for a listener
- * that already knows the kind (no second switch): THREAD_SPAWN/EXIT;
- * WAIT and WAKE (t not NULL); SYSCALL (t not NULL); MSG_ENQUEUE;
- * MSG_HANDLER_START/END; MSG_RETAIN/RESPOND/DROP and DEADLINE_MISS;
- * SYSCALL_DONE; CALL, REQUEST_START, REPLY; LOCK, UNLOCK, QUEUE_ACQUIRE,
- * QUEUE_RELEASE.
+ * The other kinds' parts: THREAD_SPAWN/EXIT; WAIT and WAKE (t not NULL);
+ * SYSCALL (t not NULL); MSG_ENQUEUE; MSG_HANDLER_START (the end of a
+ * handler is asked of the world, waitfor.c); MSG_RETAIN/RESPOND/DROP and
+ * DEADLINE_MISS; SYSCALL_DONE; CALL, REQUEST_START, REPLY; LOCK, UNLOCK,
+ * QUEUE_ACQUIRE, QUEUE_RELEASE.
  */
 void	wf_thread(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
 void	wf_wait(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
@@ -77,7 +77,7 @@ void	wf_owner(struct wf *w, const struct probe_ev *ev, struct an_thread *t);
 /* Whether wf_owner() wants queues (QUEUE_ACQUIRE/RELEASE): only when some
  * program has a "sync"; it always wants locks. */
 int	wf_queue_owners(const struct wf *w);
-/* The probe kinds wf_probe() wants. */
+/* The probe kinds it wants, all parts together. */
 uint64_t	 wf_mask(void);
 /*
  * Whether a thread of this role in process proc needs a record from its
